@@ -1,0 +1,216 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kantuta/kantuta/internal/httpapi"
+)
+
+// Cookie names shared with the Ambrosia POS terminal.
+const (
+	AccessCookie  = "accessToken"
+	RefreshCookie = "refreshToken"
+)
+
+// ErrAccountNotFound is what an AccountStates answers for an unknown id.
+var ErrAccountNotFound = errors.New("account not found")
+
+// AccountState is what a token is checked against on every request, so
+// that a deactivated, demoted or re-keyed account loses its access at once
+// rather than when its token expires.
+type AccountState struct {
+	RoleID       int
+	Active       bool
+	TokenVersion int
+	Username     string
+}
+
+// AccountStates looks accounts up by kind and id; the usuario and operator
+// stores provide it, combined at wiring time.
+type AccountStates interface {
+	AccountState(ctx context.Context, kind Kind, id string) (AccountState, error)
+}
+
+// AccountStatesFunc adapts a function.
+type AccountStatesFunc func(ctx context.Context, kind Kind, id string) (AccountState, error)
+
+func (f AccountStatesFunc) AccountState(ctx context.Context, kind Kind, id string) (AccountState, error) {
+	return f(ctx, kind, id)
+}
+
+// Authenticator finds the caller of each request from the Authorization
+// header or the accessToken cookie. It never refuses a request itself: the
+// guards (Require) do, in their own family's shape.
+type Authenticator struct {
+	issuer *Issuer
+	states AccountStates
+	cache  *stateCache
+}
+
+// NewAuthenticator builds the middleware. States are cached for ttl per
+// process: a change made through this process is seen at once (Forget), one
+// made by another replica within ttl.
+func NewAuthenticator(issuer *Issuer, states AccountStates, ttl time.Duration) *Authenticator {
+	return &Authenticator{issuer: issuer, states: states, cache: &stateCache{ttl: ttl, m: map[string]cachedState{}}}
+}
+
+// Forget drops the cached state of one account after a change to it.
+func (a *Authenticator) Forget(kind Kind, id string) { a.cache.forget(string(kind) + ":" + id) }
+
+type authFailure struct{ code string }
+
+// TokenFromRequest returns the bearer token, else the accessToken cookie.
+func TokenFromRequest(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(tok)
+		}
+		return ""
+	}
+	if c, err := r.Cookie(AccessCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// Middleware resolves the principal, if any, into the request context.
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hasHeader := r.Header.Get("Authorization") != ""
+		tok := TokenFromRequest(r)
+		if tok == "" {
+			code := httpapi.CodeTokenMissing
+			if hasHeader {
+				code = httpapi.CodeTokenInvalid
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyAuthFailure, authFailure{code})))
+			return
+		}
+		p, err := a.Verify(r.Context(), tok)
+		if err != nil {
+			if httpapi.IsUnavailable(err) {
+				// The database is down: say so rather than "bad token".
+				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyAuthFailure, authFailure{httpapi.CodeUnavailable})))
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyAuthFailure, authFailure{httpapi.CodeTokenInvalid})))
+			return
+		}
+		httpapi.SetUser(r.Context(), string(p.Kind)+":"+p.ID)
+		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+	})
+}
+
+// Verify checks an access token and the current state of its account.
+func (a *Authenticator) Verify(ctx context.Context, token string) (Principal, error) {
+	claims, err := a.issuer.ParseAccess(token)
+	if err != nil {
+		return Principal{}, err
+	}
+	p := claims.Principal()
+	st, err := a.state(ctx, p.Kind, p.ID)
+	if errors.Is(err, ErrAccountNotFound) {
+		return Principal{}, ErrInvalidToken
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if !st.Active || st.TokenVersion != claims.Version {
+		return Principal{}, ErrInvalidToken
+	}
+	p.RoleID = st.RoleID // the role in force now, not when the token was made
+	return p, nil
+}
+
+func (a *Authenticator) state(ctx context.Context, kind Kind, id string) (AccountState, error) {
+	key := string(kind) + ":" + id
+	if st, ok := a.cache.get(key); ok {
+		return st, nil
+	}
+	st, err := a.states.AccountState(ctx, kind, id)
+	if err != nil {
+		return AccountState{}, err
+	}
+	a.cache.put(key, st)
+	return st, nil
+}
+
+// Failure returns the code of why a request has no principal.
+func Failure(ctx context.Context) string {
+	if f, ok := ctx.Value(keyAuthFailure).(authFailure); ok {
+		return f.code
+	}
+	return httpapi.CodeTokenMissing
+}
+
+// Require lets through only authenticated callers holding one of roles (any
+// role when none is given), answering 401/403 through the family renderer.
+func Require(rd httpapi.Renderer, roles ...int) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, ok := PrincipalFrom(r.Context())
+			if !ok {
+				code := Failure(r.Context())
+				if code == httpapi.CodeUnavailable {
+					httpapi.Fail(w, r, rd, httpapi.Unavailable(errors.New("account lookup: database unavailable")))
+					return
+				}
+				rd.RenderError(w, r, &httpapi.Error{Status: http.StatusUnauthorized, Code: code})
+				return
+			}
+			if len(roles) > 0 && !p.HasRole(roles...) {
+				rd.RenderError(w, r, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+type cachedState struct {
+	st      AccountState
+	expires time.Time
+}
+
+type stateCache struct {
+	ttl time.Duration
+	mu  sync.RWMutex
+	m   map[string]cachedState
+}
+
+func (c *stateCache) get(key string) (AccountState, bool) {
+	if c.ttl <= 0 {
+		return AccountState{}, false
+	}
+	c.mu.RLock()
+	e, ok := c.m[key]
+	c.mu.RUnlock()
+	if !ok || time.Now().After(e.expires) {
+		return AccountState{}, false
+	}
+	return e.st, true
+}
+
+func (c *stateCache) put(key string, st AccountState) {
+	if c.ttl <= 0 {
+		return
+	}
+	c.mu.Lock()
+	if len(c.m) > 100_000 { // bound memory under a flood of distinct tokens
+		c.m = map[string]cachedState{}
+	}
+	c.m[key] = cachedState{st: st, expires: time.Now().Add(c.ttl)}
+	c.mu.Unlock()
+}
+
+func (c *stateCache) forget(key string) {
+	c.mu.Lock()
+	delete(c.m, key)
+	c.mu.Unlock()
+}

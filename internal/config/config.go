@@ -1,0 +1,398 @@
+// Package config turns the environment (and an optional .env file) into one
+// validated Config. It is read once at start; nothing else reads os.Getenv.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Rate is "N requests per window".
+type Rate struct {
+	Requests int
+	Per      time.Duration
+}
+
+func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.Requests, r.Per) }
+
+// SMTP holds the outgoing mail server settings.
+type SMTP struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+	From     string
+	TLS      string // starttls | tls | none
+}
+
+// Config is everything the server and the CLI need to know about their surroundings.
+type Config struct {
+	Env         string
+	Addr        string
+	DataDir     string
+	DatabaseURL string // postgres://… or sqlite:PATH
+
+	JWTSecret           []byte
+	JWTRefreshSecret    []byte
+	JWTExpiresIn        time.Duration
+	JWTRefreshExpiresIn time.Duration
+	BcryptCost          int
+
+	AdminEmail    string
+	AdminPassword string // empty: a random one is generated and printed once
+
+	MailBackend string // console | smtp
+	SMTP        SMTP
+
+	CORSOrigins         []string
+	RegistrationOpen    bool
+	MailPublic          bool
+	PersonaPublicLookup bool
+	RateLimitLogin      Rate
+	RateLimitPublic     Rate
+	LoginMaxFailures    int
+	LoginLockout        time.Duration
+	TrustedProxies      []netip.Prefix
+	RoleNames           [3]string
+
+	ClientesValidarIdentificacion bool
+
+	LogLevel  slog.Level
+	LogFormat string // text | json
+
+	DBMaxOpenConns  int
+	ShutdownTimeout time.Duration
+}
+
+// IsProduction reports whether unsafe settings must be refused.
+func (c Config) IsProduction() bool { return c.Env == Production }
+
+// IsSQLite reports whether the configured database is the embedded one.
+func (c Config) IsSQLite() bool { return !strings.HasPrefix(c.DatabaseURL, "postgres") }
+
+// Load reads the process environment, with a .env file in the working
+// directory filling in what the environment leaves unset.
+func Load() (Config, error) {
+	env := map[string]string{}
+	if file, err := godotenv.Read(".env"); err == nil {
+		env = file
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return Config{}, fmt.Errorf("read .env: %w", err)
+	}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return FromMap(env)
+}
+
+// FromMap builds a Config from explicit variables; tests use it directly.
+func FromMap(env map[string]string) (Config, error) {
+	p := parser{env: env}
+	c := Config{
+		Env:     strings.ToLower(p.str("KANTUTA_ENV", Development)),
+		DataDir: p.str("KANTUTA_DATA_DIR", "./data"),
+	}
+	if c.Env != Development && c.Env != Production && c.Env != "test" {
+		p.fail("KANTUTA_ENV", "must be development, production or test")
+	}
+	c.Addr = p.str("KANTUTA_ADDR", "")
+	if c.Addr == "" {
+		c.Addr = ":" + p.str("PORT", "3000")
+	}
+	c.DatabaseURL = p.str("DATABASE_URL", "")
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "kantuta.db")
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") &&
+		!strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		p.fail("DATABASE_URL", "must start with postgres:// or sqlite:")
+	}
+
+	c.JWTSecret = []byte(p.str("JWT_SECRET", ""))
+	c.JWTRefreshSecret = []byte(p.str("JWT_REFRESH_SECRET", ""))
+	c.JWTExpiresIn = p.duration("JWT_EXPIRES_IN", 15*time.Minute)
+	c.JWTRefreshExpiresIn = p.duration("JWT_REFRESH_EXPIRES_IN", 7*24*time.Hour)
+	c.BcryptCost = p.integer("SALT_ROUNDS", p.integer("BCRYPT_COST", 10))
+	if c.BcryptCost < 4 || c.BcryptCost > 31 {
+		p.fail("SALT_ROUNDS", "must be between 4 and 31")
+	}
+
+	c.AdminEmail = strings.ToLower(p.str("KANTUTA_ADMIN_EMAIL", "admin@kantuta.local"))
+	c.AdminPassword = p.str("KANTUTA_ADMIN_PASSWORD", "")
+
+	c.SMTP = SMTP{
+		Host:     p.str("SMTP_HOST", ""),
+		Port:     p.integer("SMTP_PORT", 587),
+		User:     p.str("SMTP_USER", ""),
+		Password: p.str("SMTP_PASSWORD", ""),
+		From:     p.str("SMTP_FROM", "Kantuta POS <no-reply@kantuta.local>"),
+		TLS:      strings.ToLower(p.str("SMTP_TLS", "starttls")),
+	}
+	if c.SMTP.TLS != "starttls" && c.SMTP.TLS != "tls" && c.SMTP.TLS != "none" {
+		p.fail("SMTP_TLS", "must be starttls, tls or none")
+	}
+	defaultBackend := "smtp"
+	if c.SMTP.Host == "" {
+		defaultBackend = "console"
+	}
+	c.MailBackend = strings.ToLower(p.str("MAIL_BACKEND", defaultBackend))
+	if c.MailBackend != "console" && c.MailBackend != "smtp" {
+		p.fail("MAIL_BACKEND", "must be console or smtp")
+	}
+	if c.MailBackend == "smtp" && c.SMTP.Host == "" {
+		p.fail("SMTP_HOST", "is required when MAIL_BACKEND=smtp")
+	}
+
+	defaultCORS := "*"
+	if c.Env == Production {
+		defaultCORS = ""
+	}
+	c.CORSOrigins = p.list("CORS_ORIGINS", defaultCORS)
+	c.RegistrationOpen = p.boolean("REGISTRATION_OPEN", true)
+	c.MailPublic = p.boolean("MAIL_PUBLIC", false)
+	c.PersonaPublicLookup = p.boolean("PERSONA_PUBLIC_LOOKUP", false)
+	c.RateLimitLogin = p.rate("RATE_LIMIT_LOGIN", Rate{30, time.Minute})
+	c.RateLimitPublic = p.rate("RATE_LIMIT_PUBLIC", Rate{20, time.Minute})
+	c.LoginMaxFailures = p.integer("LOGIN_MAX_FAILURES", 5)
+	c.LoginLockout = p.duration("LOGIN_LOCKOUT", 15*time.Minute)
+	for _, cidr := range p.list("TRUSTED_PROXIES", "") {
+		prefix, err := netip.ParsePrefix(cidr)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(cidr)
+			if aerr != nil {
+				p.fail("TRUSTED_PROXIES", fmt.Sprintf("%q is not a CIDR or an IP address", cidr))
+				continue
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
+	names := p.list("ROLE_NAMES", "admin,lider,user")
+	if len(names) != 3 {
+		p.fail("ROLE_NAMES", "must name exactly three roles (admin, lider, user)")
+	} else {
+		copy(c.RoleNames[:], names)
+	}
+	c.ClientesValidarIdentificacion = p.boolean("CLIENTES_VALIDAR_IDENTIFICACION", false)
+
+	defaultFormat := "text"
+	if c.Env == Production {
+		defaultFormat = "json"
+	}
+	c.LogFormat = strings.ToLower(p.str("LOG_FORMAT", defaultFormat))
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		p.fail("LOG_FORMAT", "must be text or json")
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(p.str("LOG_LEVEL", "info"))); err != nil {
+		p.fail("LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	c.DBMaxOpenConns = p.integer("DB_MAX_OPEN_CONNS", 0)
+	c.ShutdownTimeout = p.duration("SHUTDOWN_TIMEOUT", 20*time.Second)
+
+	if c.IsProduction() {
+		if len(c.JWTSecret) < 32 {
+			p.fail("JWT_SECRET", "must be set to at least 32 bytes in production")
+		}
+		if len(c.JWTRefreshSecret) < 32 {
+			p.fail("JWT_REFRESH_SECRET", "must be set to at least 32 bytes in production")
+		}
+		for _, o := range c.CORSOrigins {
+			if o == "*" {
+				p.fail("CORS_ORIGINS", "must list the allowed origins in production, not *")
+			}
+		}
+		if c.MailBackend == "console" {
+			p.fail("MAIL_BACKEND", "console is not allowed in production: set SMTP_HOST")
+		}
+	}
+	if len(c.JWTSecret) > 0 && string(c.JWTSecret) == string(c.JWTRefreshSecret) {
+		p.fail("JWT_REFRESH_SECRET", "must differ from JWT_SECRET")
+	}
+	if len(p.errs) > 0 {
+		return Config{}, errors.Join(p.errs...)
+	}
+	return c, nil
+}
+
+// EnsureSecrets fills in missing JWT secrets outside production with random
+// values kept in DataDir/secrets, so tokens survive a restart of `make run`.
+func (c *Config) EnsureSecrets() error {
+	if len(c.JWTSecret) > 0 && len(c.JWTRefreshSecret) > 0 {
+		return nil
+	}
+	if c.IsProduction() {
+		return errors.New("JWT_SECRET and JWT_REFRESH_SECRET are required in production")
+	}
+	path := filepath.Join(c.DataDir, "secrets")
+	stored, err := godotenv.Read(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if stored == nil {
+		stored = map[string]string{}
+	}
+	changed := false
+	for _, k := range []string{"JWT_SECRET", "JWT_REFRESH_SECRET"} {
+		if stored[k] == "" {
+			b := make([]byte, 32)
+			if _, err := rand.Read(b); err != nil {
+				return fmt.Errorf("generate %s: %w", k, err)
+			}
+			stored[k] = hex.EncodeToString(b)
+			changed = true
+		}
+	}
+	if changed {
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return fmt.Errorf("create data dir: %w", err)
+		}
+		body := "JWT_SECRET=" + stored["JWT_SECRET"] + "\nJWT_REFRESH_SECRET=" + stored["JWT_REFRESH_SECRET"] + "\n"
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	if len(c.JWTSecret) == 0 {
+		c.JWTSecret = []byte(stored["JWT_SECRET"])
+	}
+	if len(c.JWTRefreshSecret) == 0 {
+		c.JWTRefreshSecret = []byte(stored["JWT_REFRESH_SECRET"])
+	}
+	return nil
+}
+
+type parser struct {
+	env  map[string]string
+	errs []error
+}
+
+func (p *parser) fail(name, why string) { p.errs = append(p.errs, fmt.Errorf("%s %s", name, why)) }
+
+func (p *parser) str(name, def string) string {
+	if v, ok := p.env[name]; ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+func (p *parser) integer(name string, def int) int {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		p.fail(name, fmt.Sprintf("must be a whole number, got %q", v))
+		return def
+	}
+	return n
+}
+
+func (p *parser) boolean(name string, def bool) bool {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, fmt.Sprintf("must be true or false, got %q", v))
+		return def
+	}
+	return b
+}
+
+func (p *parser) duration(name string, def time.Duration) time.Duration {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := ParseDuration(v)
+	if err != nil || d <= 0 {
+		p.fail(name, fmt.Sprintf("must be a positive duration such as 15m, 8h or 7d, got %q", v))
+		return def
+	}
+	return d
+}
+
+func (p *parser) list(name, def string) []string {
+	var out []string
+	for _, item := range strings.Split(p.str(name, def), ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func (p *parser) rate(name string, def Rate) Rate {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	r, err := ParseRate(v)
+	if err != nil {
+		p.fail(name, err.Error())
+		return def
+	}
+	return r
+}
+
+// ParseDuration accepts Go durations ("90s", "1h30m") and the Nest/ms style
+// the old server used ("7d", "2w", or a bare number of seconds).
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			f, err := strconv.ParseFloat(n, 64)
+			if err != nil {
+				return 0, fmt.Errorf("invalid duration %q", s)
+			}
+			return time.Duration(f * float64(unit)), nil
+		}
+	}
+	return time.ParseDuration(s)
+}
+
+// ParseRate reads "30/min", "5/s", "100/h" or "10/30s".
+func ParseRate(s string) (Rate, error) {
+	n, per, ok := strings.Cut(strings.TrimSpace(s), "/")
+	count, err := strconv.Atoi(strings.TrimSpace(n))
+	if !ok || err != nil || count <= 0 {
+		return Rate{}, fmt.Errorf("must look like 30/min, got %q", s)
+	}
+	per = strings.ToLower(strings.TrimSpace(per))
+	units := map[string]time.Duration{
+		"s": time.Second, "sec": time.Second, "second": time.Second,
+		"m": time.Minute, "min": time.Minute, "minute": time.Minute,
+		"h": time.Hour, "hour": time.Hour, "d": 24 * time.Hour, "day": 24 * time.Hour,
+	}
+	if d, ok := units[per]; ok {
+		return Rate{count, d}, nil
+	}
+	d, err := ParseDuration(per)
+	if err != nil || d <= 0 {
+		return Rate{}, fmt.Errorf("must look like 30/min, got %q", s)
+	}
+	return Rate{count, d}, nil
+}

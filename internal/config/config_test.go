@@ -1,0 +1,115 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaults(t *testing.T) {
+	c, err := FromMap(map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":3000" || c.DatabaseURL != "sqlite:data/kantuta.db" || c.MailBackend != "console" {
+		t.Fatalf("unexpected defaults: addr=%q db=%q mail=%q", c.Addr, c.DatabaseURL, c.MailBackend)
+	}
+	if c.JWTExpiresIn != 15*time.Minute || c.JWTRefreshExpiresIn != 7*24*time.Hour || c.BcryptCost != 10 {
+		t.Fatalf("unexpected token defaults: %v %v %d", c.JWTExpiresIn, c.JWTRefreshExpiresIn, c.BcryptCost)
+	}
+	if c.RateLimitLogin != (Rate{30, time.Minute}) || c.RateLimitPublic != (Rate{20, time.Minute}) {
+		t.Fatalf("unexpected rates: %v %v", c.RateLimitLogin, c.RateLimitPublic)
+	}
+	if c.RoleNames != [3]string{"admin", "lider", "user"} || !c.RegistrationOpen || c.MailPublic || c.PersonaPublicLookup {
+		t.Fatalf("unexpected flags: %+v", c)
+	}
+	if len(c.CORSOrigins) != 1 || c.CORSOrigins[0] != "*" {
+		t.Fatalf("development CORS should default to *: %v", c.CORSOrigins)
+	}
+}
+
+func TestVariables(t *testing.T) {
+	c, err := FromMap(map[string]string{
+		"PORT": "8080", "JWT_EXPIRES_IN": "8h", "JWT_REFRESH_EXPIRES_IN": "30d", "BCRYPT_COST": "12",
+		"SMTP_HOST": "mail.example.com", "CORS_ORIGINS": "http://localhost:5173, https://pos.example.com",
+		"RATE_LIMIT_LOGIN": "5/s", "TRUSTED_PROXIES": "10.0.0.0/8,192.168.1.10", "ROLE_NAMES": "Administrador,Operador,Usuario",
+		"DATABASE_URL": "postgres://u@h/db",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.JWTExpiresIn != 8*time.Hour || c.JWTRefreshExpiresIn != 30*24*time.Hour || c.BcryptCost != 12 {
+		t.Fatalf("parsed wrong: %+v", c)
+	}
+	if c.MailBackend != "smtp" || c.SMTP.Port != 587 || c.SMTP.TLS != "starttls" {
+		t.Fatalf("smtp: %+v %q", c.SMTP, c.MailBackend)
+	}
+	if len(c.CORSOrigins) != 2 || c.CORSOrigins[1] != "https://pos.example.com" {
+		t.Fatalf("cors: %v", c.CORSOrigins)
+	}
+	if c.RateLimitLogin != (Rate{5, time.Second}) || len(c.TrustedProxies) != 2 || c.TrustedProxies[1].Bits() != 32 {
+		t.Fatalf("rate/proxies: %v %v", c.RateLimitLogin, c.TrustedProxies)
+	}
+	if c.RoleNames[0] != "Administrador" || c.IsSQLite() {
+		t.Fatalf("roles/db: %v %v", c.RoleNames, c.IsSQLite())
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	long := strings.Repeat("k", 32)
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"production without secrets", map[string]string{"KANTUTA_ENV": "production", "SMTP_HOST": "h", "CORS_ORIGINS": "https://a"}, "JWT_SECRET"},
+		{"production short secret", map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": "short", "JWT_REFRESH_SECRET": long + "r", "SMTP_HOST": "h", "CORS_ORIGINS": "https://a"}, "JWT_SECRET"},
+		{"production wildcard cors", map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": long, "JWT_REFRESH_SECRET": long + "r", "SMTP_HOST": "h", "CORS_ORIGINS": "*"}, "CORS_ORIGINS"},
+		{"production console mail", map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": long, "JWT_REFRESH_SECRET": long + "r", "CORS_ORIGINS": "https://a"}, "MAIL_BACKEND"},
+		{"same secrets", map[string]string{"JWT_SECRET": long, "JWT_REFRESH_SECRET": long}, "JWT_REFRESH_SECRET"},
+		{"bad duration", map[string]string{"JWT_EXPIRES_IN": "soon"}, "JWT_EXPIRES_IN"},
+		{"bad rate", map[string]string{"RATE_LIMIT_PUBLIC": "lots"}, "RATE_LIMIT_PUBLIC"},
+		{"bad cost", map[string]string{"SALT_ROUNDS": "99"}, "SALT_ROUNDS"},
+		{"bad bool", map[string]string{"REGISTRATION_OPEN": "maybe"}, "REGISTRATION_OPEN"},
+		{"bad tls", map[string]string{"SMTP_TLS": "ssl3"}, "SMTP_TLS"},
+		{"bad db", map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
+		{"two role names", map[string]string{"ROLE_NAMES": "a,b"}, "ROLE_NAMES"},
+		{"bad proxy", map[string]string{"TRUSTED_PROXIES": "not-an-ip"}, "TRUSTED_PROXIES"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := FromMap(tc.env)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("want an error naming %s, got %v", tc.want, err)
+			}
+		})
+	}
+	ok := map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": long, "JWT_REFRESH_SECRET": long + "r", "SMTP_HOST": "h", "CORS_ORIGINS": "https://a"}
+	if _, err := FromMap(ok); err != nil {
+		t.Fatalf("a safe production config was refused: %v", err)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"15m": 15 * time.Minute, "7d": 7 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "60": time.Minute, "1h30m": 90 * time.Minute} {
+		got, err := ParseDuration(in)
+		if err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+}
+
+func TestEnsureSecretsPersists(t *testing.T) {
+	dir := t.TempDir()
+	c1, _ := FromMap(map[string]string{"KANTUTA_DATA_DIR": dir})
+	if err := c1.EnsureSecrets(); err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := FromMap(map[string]string{"KANTUTA_DATA_DIR": dir})
+	if err := c2.EnsureSecrets(); err != nil {
+		t.Fatal(err)
+	}
+	if len(c1.JWTSecret) < 32 || string(c1.JWTSecret) != string(c2.JWTSecret) || string(c1.JWTSecret) == string(c1.JWTRefreshSecret) {
+		t.Fatalf("secrets not kept or not distinct: %q %q %q", c1.JWTSecret, c2.JWTSecret, c1.JWTRefreshSecret)
+	}
+}

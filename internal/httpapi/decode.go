@@ -1,0 +1,143 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxBodyBytes is the largest request body accepted anywhere.
+const MaxBodyBytes = 1 << 20
+
+// DecodeJSON reads the request body into dst, a pointer to a struct, one
+// field at a time, so that every unknown property and every wrongly typed
+// field is reported at once (as the Nest server's whitelist did). An empty
+// body decodes as {} and leaves validation to say what is missing.
+func DecodeJSON(r *http.Request, dst any) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return TooLarge()
+		}
+		return &Error{Status: http.StatusBadRequest, Code: CodeMalformed, Cause: err}
+	}
+	if len(body) > MaxBodyBytes {
+		return TooLarge()
+	}
+	return DecodeJSONBytes(body, dst)
+}
+
+// TooLarge is the 413 for a body over MaxBodyBytes.
+func TooLarge() *Error {
+	return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge}
+}
+
+// DecodeJSONBytes is DecodeJSON on an already read body (fuzz tests use it).
+func DecodeJSONBytes(body []byte, dst any) error {
+	if !utf8.Valid(body) {
+		return &Error{Status: http.StatusBadRequest, Code: CodeMalformed, Message: "El cuerpo de la solicitud no es UTF-8 válido"}
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return &Error{Status: http.StatusBadRequest, Code: CodeMalformed, Message: "El cuerpo de la solicitud debe ser un objeto JSON"}
+		}
+		return &Error{Status: http.StatusBadRequest, Code: CodeMalformed}
+	}
+	v := reflect.ValueOf(dst)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("decode: destination must be a pointer to a struct, got %T", dst)
+	}
+	fields := jsonFields(v.Elem().Type())
+	var problems []string
+	for _, f := range fields {
+		msg, ok := raw[f.name]
+		if !ok {
+			continue
+		}
+		delete(raw, f.name)
+		target := v.Elem().Field(f.index).Addr().Interface()
+		if err := json.Unmarshal(msg, target); err != nil {
+			problems = append(problems, fmt.Sprintf("%s debe ser %s", f.name, kindName(f.typ)))
+		}
+	}
+	unknown := make([]string, 0, len(raw))
+	for k := range raw {
+		unknown = append(unknown, k)
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		problems = append(problems, fmt.Sprintf("la propiedad %s no está permitida", truncate(k, 64)))
+	}
+	if len(problems) > 0 {
+		return Validation(problems...)
+	}
+	return nil
+}
+
+type jsonField struct {
+	name  string
+	index int
+	typ   reflect.Type
+}
+
+func jsonFields(t reflect.Type) []jsonField {
+	out := make([]jsonField, 0, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		out = append(out, jsonField{name: name, index: i, typ: sf.Type})
+	}
+	return out
+}
+
+func kindName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "un texto"
+	case reflect.Bool:
+		return "un booleano"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "un número entero"
+	case reflect.Float32, reflect.Float64:
+		return "un número"
+	case reflect.Slice, reflect.Array:
+		return "una lista"
+	}
+	return "un valor válido"
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

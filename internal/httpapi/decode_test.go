@@ -1,0 +1,87 @@
+package httpapi
+
+import (
+	"net/http"
+	"reflect"
+	"testing"
+)
+
+type sample struct {
+	Name   string  `json:"name"`
+	Age    *int    `json:"age"`
+	Active *bool   `json:"active"`
+	Email  *string `json:"email"`
+}
+
+func TestDecodeJSONBytes(t *testing.T) {
+	cases := []struct {
+		name     string
+		body     string
+		status   int
+		messages []string
+	}{
+		{"ok", `{"name":"ana","age":3}`, 0, nil},
+		{"empty body is an empty object", ``, 0, nil},
+		{"unknown fields all reported", `{"name":"a","zeta":1,"alpha":2}`, 400, []string{"la propiedad alpha no está permitida", "la propiedad zeta no está permitida"}},
+		{"wrong types all reported", `{"name":5,"age":"x","active":"yes"}`, 400, []string{"name debe ser un texto", "age debe ser un número entero", "active debe ser un booleano"}},
+		{"malformed", `{"name":`, 400, nil},
+		{"array top level", `[1,2]`, 400, nil},
+		{"invalid utf8", "{\"name\":\"\xff\"}", 400, nil},
+		{"fractional int", `{"age":1.5}`, 400, []string{"age debe ser un número entero"}},
+		{"null keeps zero", `{"email":null}`, 0, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var s sample
+			err := DecodeJSONBytes([]byte(tc.body), &s)
+			if tc.status == 0 {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			e := AsError(err)
+			if e.Status != tc.status {
+				t.Fatalf("status %d, want %d (%v)", e.Status, tc.status, err)
+			}
+			if tc.messages != nil && !reflect.DeepEqual(e.Messages, tc.messages) {
+				t.Fatalf("messages %q, want %q", e.Messages, tc.messages)
+			}
+		})
+	}
+	var s sample
+	if err := DecodeJSONBytes([]byte(`{"name":"ana","age":7,"active":false}`), &s); err != nil || s.Name != "ana" || *s.Age != 7 || *s.Active {
+		t.Fatalf("decoded wrong: %+v %v", s, err)
+	}
+	if AsError(DecodeJSONBytes([]byte(`{"x":1}`), &s)).Status != http.StatusBadRequest {
+		t.Fatal("unknown field must be a 400")
+	}
+}
+
+type validated struct {
+	Email    string `json:"email" validate:"required,email,max=150"`
+	Password string `json:"password" validate:"required,minbytes=8,maxbytes=72"`
+	Genero   string `json:"genero" validate:"required,oneof=M F O"`
+	Subject  string `json:"subject" validate:"nocontrol"`
+}
+
+func TestValidatorMessages(t *testing.T) {
+	v := NewValidator()
+	got := v.Messages(validated{Email: "nope", Password: "short", Genero: "X", Subject: "a\r\nBcc: x"})
+	want := []string{
+		"email debe ser un correo válido",
+		"password debe tener al menos 8 bytes",
+		"genero debe ser uno de: M, F, O",
+		"subject no debe contener saltos de línea ni caracteres de control",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+	if msgs := v.Messages(validated{Email: "a@b.co", Password: "12345678", Genero: "F"}); msgs != nil {
+		t.Fatalf("valid struct reported %q", msgs)
+	}
+	v.Message("email.required", "el correo es obligatorio")
+	if msgs := v.Messages(validated{Password: "12345678", Genero: "F"}); len(msgs) != 1 || msgs[0] != "el correo es obligatorio" {
+		t.Fatalf("override not used: %q", msgs)
+	}
+}

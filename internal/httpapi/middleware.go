@@ -1,0 +1,196 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+type ctxKey int
+
+const (
+	keyRequest ctxKey = iota
+)
+
+// requestState travels in the context so that inner layers (authentication)
+// can tell the access log who the caller was.
+type requestState struct {
+	id     string
+	logger *slog.Logger
+	userID string
+}
+
+// RequestID returns the id of the request in ctx ("" outside a request).
+func RequestID(ctx context.Context) string {
+	if st, ok := ctx.Value(keyRequest).(*requestState); ok {
+		return st.id
+	}
+	return ""
+}
+
+// LoggerFrom returns the request's logger (with its request id), or the default.
+func LoggerFrom(ctx context.Context) *slog.Logger {
+	if st, ok := ctx.Value(keyRequest).(*requestState); ok {
+		return st.logger
+	}
+	return slog.Default()
+}
+
+// SetUser records the authenticated caller for the access log.
+func SetUser(ctx context.Context, id string) {
+	if st, ok := ctx.Value(keyRequest).(*requestState); ok {
+		st.userID = id
+	}
+}
+
+// RendererFor picks the error renderer of the family a request belongs to.
+type RendererFor func(*http.Request) Renderer
+
+// RequestLog gives every request an id (a sane incoming X-Request-Id is
+// kept), a logger carrying it, and one structured access-log line.
+func RequestLog(base *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			id := r.Header.Get("X-Request-Id")
+			if !saneID(id) {
+				id = newID()
+			}
+			st := &requestState{id: id, logger: base.With("request_id", id)}
+			w.Header().Set("X-Request-Id", id)
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			start := time.Now()
+			next.ServeHTTP(ww, r.WithContext(context.WithValue(r.Context(), keyRequest, st)))
+			status := ww.Status()
+			if status == 0 {
+				status = http.StatusOK
+			}
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("method", r.Method),
+				slog.String("route", RoutePattern(r)),
+				slog.Int("status", status),
+				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+				slog.Int("bytes", ww.BytesWritten()),
+			}
+			if st.userID != "" {
+				attrs = append(attrs, slog.String("user_id", st.userID))
+			}
+			st.logger.LogAttrs(r.Context(), level, "request", attrs...)
+		})
+	}
+}
+
+// RoutePattern is the chi pattern that served r ("/usuario/{id}"), never
+// the raw path, so logs and metrics hold no ids or tokens.
+func RoutePattern(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		if p := rc.RoutePattern(); p != "" {
+			return p
+		}
+	}
+	return "unmatched"
+}
+
+func saneID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func newID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Recover turns a panic into a 500 in the family's shape; the stack goes to
+// the log only.
+func Recover(renderer RendererFor) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				if rec := recover(); rec != nil {
+					if rec == http.ErrAbortHandler {
+						panic(rec)
+					}
+					LoggerFrom(r.Context()).Error("panic", "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+					renderer(r).RenderError(w, r, Internal(fmt.Errorf("panic: %v", rec)))
+				}
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// SecurityHeaders sets the headers every JSON API answer should carry.
+func SecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// LimitBody refuses bodies over MaxBodyBytes with 413, and bodies that are
+// not JSON with 415, on the methods that carry one.
+func LimitBody(renderer RendererFor) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.Method {
+			case http.MethodPost, http.MethodPut, http.MethodPatch:
+			default:
+				next.ServeHTTP(w, r)
+				return
+			}
+			if r.ContentLength > MaxBodyBytes {
+				renderer(r).RenderError(w, r, TooLarge())
+				return
+			}
+			// ContentLength is -1 for a chunked body: that is a body too.
+			if r.ContentLength != 0 {
+				mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+				if err != nil || (mt != "application/json" && !isJSONSuffix(mt)) {
+					renderer(r).RenderError(w, r, &Error{Status: http.StatusUnsupportedMediaType, Code: CodeMediaType})
+					return
+				}
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func isJSONSuffix(mt string) bool {
+	return len(mt) > 5 && mt[len(mt)-5:] == "+json"
+}
+
+// RetryAfter sets the Retry-After header in whole seconds (at least 1).
+func RetryAfter(h http.Header, d time.Duration) int {
+	secs := int((d + time.Second - 1) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	h.Set("Retry-After", strconv.Itoa(secs))
+	return secs
+}

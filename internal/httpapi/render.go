@@ -1,0 +1,177 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Renderer writes an *Error in one route family's wire shape.
+type Renderer interface {
+	RenderError(w http.ResponseWriter, r *http.Request, e *Error)
+}
+
+// RendererFunc adapts a function to Renderer.
+type RendererFunc func(w http.ResponseWriter, r *http.Request, e *Error)
+
+func (f RendererFunc) RenderError(w http.ResponseWriter, r *http.Request, e *Error) { f(w, r, e) }
+
+// Fail logs an error (with its cause when the server is at fault) and renders it.
+func Fail(w http.ResponseWriter, r *http.Request, rd Renderer, err error) {
+	e := AsError(err)
+	if e.Status >= 500 {
+		LoggerFrom(r.Context()).Error("request failed", "status", e.Status, "error", e.Error())
+	}
+	for k, vs := range e.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	rd.RenderError(w, r, e)
+}
+
+// WriteJSON writes v as JSON with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		slog.Debug("write response", "error", err)
+	}
+}
+
+// WriteText writes a text/plain body.
+func WriteText(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+// NestRenderer answers like the Kantuta NestJS server's exception filter:
+// {"statusCode","message","error","error_detail","timestamp","path"}.
+type NestRenderer struct{}
+
+func (NestRenderer) RenderError(w http.ResponseWriter, r *http.Request, e *Error) {
+	if e.Body != nil {
+		WriteJSON(w, e.Status, e.Body)
+		return
+	}
+	body := map[string]any{
+		"statusCode":   e.Status,
+		"error":        http.StatusText(e.Status),
+		"error_detail": http.StatusText(e.Status),
+		"timestamp":    FormatTime(time.Now()),
+		"path":         r.URL.Path,
+	}
+	switch {
+	case len(e.Messages) > 0:
+		body["message"] = e.Messages
+	case e.Message != "":
+		body["message"] = e.Message
+	default:
+		body["message"] = nestDefault(e)
+	}
+	if e.Status >= 500 {
+		body["request_id"] = RequestID(r.Context())
+	}
+	WriteJSON(w, e.Status, body)
+}
+
+func nestDefault(e *Error) string {
+	switch e.Code {
+	case CodeTokenMissing, CodeTokenInvalid:
+		return "Unauthorized"
+	case CodeForbidden:
+		return "Forbidden resource"
+	case CodeMalformed:
+		return "El cuerpo de la solicitud no es un JSON válido"
+	case CodeTooLarge:
+		return "El cuerpo de la solicitud supera el máximo de 1 MiB"
+	case CodeMediaType:
+		return "Content-Type debe ser application/json"
+	case CodeNotFound:
+		return "Cannot " + "find the requested route"
+	case CodeMethod:
+		return "Método no permitido"
+	case CodeRateLimited:
+		return "Demasiadas solicitudes, intente más tarde"
+	case CodeUnavailable:
+		return "Servicio no disponible temporalmente"
+	case CodeInternal:
+		return "Internal server error"
+	}
+	return http.StatusText(e.Status)
+}
+
+// ClientesRenderer answers like the Ecuadorian customers API: {"errors":[…]}
+// for validation, {"message":…} for everything else.
+type ClientesRenderer struct{}
+
+func (ClientesRenderer) RenderError(w http.ResponseWriter, r *http.Request, e *Error) {
+	if e.Body != nil {
+		WriteJSON(w, e.Status, e.Body)
+		return
+	}
+	if len(e.Messages) > 0 {
+		WriteJSON(w, e.Status, map[string]any{"errors": e.Messages})
+		return
+	}
+	msg := e.Message
+	switch {
+	case e.Code == CodeTokenMissing:
+		msg = "Token no proporcionado"
+	case e.Code == CodeTokenInvalid:
+		msg = "Token inválido o expirado"
+	case e.Code == CodeForbidden && msg == "":
+		msg = "No tiene permisos para esta operación"
+	case e.Code == CodeUnavailable:
+		msg = "Servicio no disponible temporalmente"
+	case e.Status >= 500:
+		WriteJSON(w, e.Status, map[string]any{
+			"message":    "Error interno al procesar solicitud",
+			"request_id": RequestID(r.Context()),
+		})
+		return
+	case msg == "":
+		msg = nestDefault(e)
+	}
+	WriteJSON(w, e.Status, map[string]any{"message": msg})
+}
+
+// PlainRenderer answers like the Ambrosia server: text/plain messages, but
+// JSON {"message"} for authentication, authorization and conflicts.
+type PlainRenderer struct{}
+
+func (PlainRenderer) RenderError(w http.ResponseWriter, r *http.Request, e *Error) {
+	if e.Body != nil {
+		WriteJSON(w, e.Status, e.Body)
+		return
+	}
+	switch {
+	case e.Code == CodeTokenMissing || e.Code == CodeTokenInvalid:
+		WriteJSON(w, e.Status, map[string]any{"message": "Unauthorized API access"})
+		return
+	case e.Code == CodeForbidden:
+		WriteJSON(w, e.Status, map[string]any{"message": "Permission required"})
+		return
+	case e.Status == http.StatusConflict || e.Status == http.StatusTooManyRequests:
+		msg := e.Message
+		if msg == "" {
+			msg = nestDefault(e)
+		}
+		WriteJSON(w, e.Status, map[string]any{"message": msg})
+		return
+	case e.Status >= 500:
+		w.Header().Set("X-Request-Id", RequestID(r.Context()))
+		WriteText(w, e.Status, "Internal server error (request id "+RequestID(r.Context())+")")
+		return
+	}
+	msg := e.Message
+	if msg == "" && len(e.Messages) > 0 {
+		msg = e.Messages[0]
+	}
+	if msg == "" {
+		msg = nestDefault(e)
+	}
+	WriteText(w, e.Status, msg)
+}

@@ -1,0 +1,143 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// Validator wraps go-playground/validator with Spanish messages named after
+// the JSON fields, listing every failing field at once.
+type Validator struct {
+	v         *validator.Validate
+	messages  map[string]string // tag → format with %[1]s field, %[2]s param
+	overrides map[string]string // "field.tag" → message
+}
+
+// NewValidator builds a validator with the shared rules and messages.
+func NewValidator() *Validator {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	val := &Validator{v: v, messages: map[string]string{
+		"required":  "%[1]s es requerido",
+		"email":     "%[1]s debe ser un correo válido",
+		"max":       "%[1]s debe tener como máximo %[2]s caracteres",
+		"min":       "%[1]s debe tener al menos %[2]s caracteres",
+		"len":       "%[1]s debe tener %[2]s caracteres",
+		"oneof":     "%[1]s debe ser uno de: %[2]s",
+		"numeric":   "%[1]s debe ser numérico",
+		"number":    "%[1]s debe ser numérico",
+		"uuid":      "%[1]s debe ser un UUID válido",
+		"gt":        "%[1]s debe ser mayor que %[2]s",
+		"gte":       "%[1]s debe ser mayor o igual que %[2]s",
+		"lt":        "%[1]s debe ser menor que %[2]s",
+		"lte":       "%[1]s debe ser menor o igual que %[2]s",
+		"maxbytes":  "%[1]s debe tener como máximo %[2]s bytes",
+		"minbytes":  "%[1]s debe tener al menos %[2]s bytes",
+		"notblank":  "%[1]s no debe estar vacío",
+		"nocontrol": "%[1]s no debe contener saltos de línea ni caracteres de control",
+	}, overrides: map[string]string{}}
+	val.Rule("maxbytes", func(fl validator.FieldLevel) bool {
+		return len(fl.Field().String()) <= paramInt(fl.Param())
+	}, "")
+	val.Rule("minbytes", func(fl validator.FieldLevel) bool {
+		return len(fl.Field().String()) >= paramInt(fl.Param())
+	}, "")
+	val.Rule("notblank", func(fl validator.FieldLevel) bool {
+		return strings.TrimSpace(fl.Field().String()) != ""
+	}, "")
+	val.Rule("nocontrol", func(fl validator.FieldLevel) bool {
+		return !strings.ContainsFunc(fl.Field().String(), func(r rune) bool { return r < 0x20 || r == 0x7f })
+	}, "")
+	return val
+}
+
+// Rule registers a custom validation tag; message may use %[1]s (field) and
+// %[2]s (param); empty keeps any message already known for the tag.
+func (val *Validator) Rule(tag string, fn validator.Func, message string) {
+	if err := val.v.RegisterValidation(tag, fn); err != nil {
+		panic(fmt.Sprintf("register validation %q: %v", tag, err)) // programming error at start-up
+	}
+	if message != "" {
+		val.messages[tag] = message
+	}
+}
+
+// Message overrides the message for one field and tag ("cli_nombre.max").
+func (val *Validator) Message(fieldTag, message string) { val.overrides[fieldTag] = message }
+
+// Check validates s and returns every failure as a Validation *Error, or nil.
+func (val *Validator) Check(s any) error {
+	msgs := val.Messages(s)
+	if len(msgs) == 0 {
+		return nil
+	}
+	return Validation(msgs...)
+}
+
+// Messages returns the failure messages of s, one per field, in field order.
+func (val *Validator) Messages(s any) []string {
+	err := val.v.Struct(s)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return []string{"datos inválidos"}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, fe := range verrs {
+		field := fe.Field()
+		if seen[field] {
+			continue // one message per field keeps the list readable
+		}
+		seen[field] = true
+		out = append(out, val.message(field, fe))
+	}
+	return out
+}
+
+func (val *Validator) message(field string, fe validator.FieldError) string {
+	if m, ok := val.overrides[field+"."+fe.Tag()]; ok {
+		return m
+	}
+	if m, ok := val.overrides[field]; ok {
+		return m
+	}
+	format, ok := val.messages[fe.Tag()]
+	if !ok {
+		return field + " no es válido"
+	}
+	param := fe.Param()
+	if fe.Tag() == "oneof" {
+		param = strings.ReplaceAll(param, " ", ", ")
+	}
+	if (fe.Tag() == "max" || fe.Tag() == "min") && fe.Kind() != reflect.String {
+		if fe.Tag() == "max" {
+			return fmt.Sprintf("%s no debe ser mayor que %s", field, param)
+		}
+		return fmt.Sprintf("%s no debe ser menor que %s", field, param)
+	}
+	return fmt.Sprintf(format, field, param)
+}
+
+func paramInt(p string) int {
+	n := 0
+	for _, c := range p {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
