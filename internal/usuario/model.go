@@ -16,8 +16,8 @@ type Usuario struct {
 	Name         string
 	Email        string
 	Password     string // bcrypt hash; never serialised
-	IDPersona    int64 `gorm:"column:id_persona"`
-	IDRole       int   `gorm:"column:id_role"`
+	IDPersona    int64  `gorm:"column:id_persona"`
+	IDRole       int    `gorm:"column:id_role"`
 	TokenVersion int
 	Estado       bool
 	IDUserCreate *int64
