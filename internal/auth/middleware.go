@@ -28,6 +28,7 @@ type AccountState struct {
 	Active       bool
 	TokenVersion int
 	Username     string
+	RoleName     string
 }
 
 // AccountStates looks accounts up by kind and id; the usuario and operator
@@ -47,17 +48,27 @@ func (f AccountStatesFunc) AccountState(ctx context.Context, kind Kind, id strin
 // header or the accessToken cookie. It never refuses a request itself: the
 // guards (Require) do, in their own family's shape.
 type Authenticator struct {
-	issuer *Issuer
-	states AccountStates
-	cache  *stateCache
+	issuer   *Issuer
+	states   AccountStates
+	sessions FamilyChecker
+	cache    *stateCache
+}
+
+// FamilyChecker tells whether a login session (refresh family) was ended,
+// so that logout kills the session's access tokens too.
+type FamilyChecker interface {
+	FamilyRevoked(ctx context.Context, family string) (bool, error)
 }
 
 // NewAuthenticator builds the middleware. States are cached for ttl per
 // process: a change made through this process is seen at once (Forget), one
 // made by another replica within ttl.
-func NewAuthenticator(issuer *Issuer, states AccountStates, ttl time.Duration) *Authenticator {
-	return &Authenticator{issuer: issuer, states: states, cache: &stateCache{ttl: ttl, m: map[string]cachedState{}}}
+func NewAuthenticator(issuer *Issuer, states AccountStates, sessions FamilyChecker, ttl time.Duration) *Authenticator {
+	return &Authenticator{issuer: issuer, states: states, sessions: sessions, cache: &stateCache{ttl: ttl, m: map[string]cachedState{}}}
 }
+
+// ForgetFamily drops the cached state of a session after it was revoked.
+func (a *Authenticator) ForgetFamily(family string) { a.cache.forget("family:" + family) }
 
 // Forget drops the cached state of one account after a change to it.
 func (a *Authenticator) Forget(kind Kind, id string) { a.cache.forget(string(kind) + ":" + id) }
@@ -124,8 +135,30 @@ func (a *Authenticator) Verify(ctx context.Context, token string) (Principal, er
 	if !st.Active || st.TokenVersion != claims.Version {
 		return Principal{}, ErrInvalidToken
 	}
+	if p.Family != "" && a.sessions != nil {
+		revoked, err := a.familyRevoked(ctx, p.Family)
+		if err != nil {
+			return Principal{}, err
+		}
+		if revoked {
+			return Principal{}, ErrInvalidToken
+		}
+	}
 	p.RoleID = st.RoleID // the role in force now, not when the token was made
 	return p, nil
+}
+
+func (a *Authenticator) familyRevoked(ctx context.Context, family string) (bool, error) {
+	key := "family:" + family
+	if st, ok := a.cache.get(key); ok {
+		return !st.Active, nil
+	}
+	revoked, err := a.sessions.FamilyRevoked(ctx, family)
+	if err != nil {
+		return false, err
+	}
+	a.cache.put(key, AccountState{Active: !revoked})
+	return revoked, nil
 }
 
 func (a *Authenticator) state(ctx context.Context, kind Kind, id string) (AccountState, error) {

@@ -16,6 +16,21 @@ import (
 // MaxBodyBytes is the largest request body accepted anywhere.
 const MaxBodyBytes = 1 << 20
 
+// DecodeFields is DecodeJSON for handlers that go on to validate: problems
+// with single fields (unknown, wrong type) come back as messages to report
+// together with the validation ones; err is set only when the body as a
+// whole is unusable (malformed, too large).
+func DecodeFields(r *http.Request, dst any) ([]string, error) {
+	err := DecodeJSON(r, dst)
+	if err == nil {
+		return nil, nil
+	}
+	if e := AsError(err); e.Code == CodeValidation {
+		return e.Messages, nil
+	}
+	return nil, err
+}
+
 // DecodeJSON reads the request body into dst, a pointer to a struct, one
 // field at a time, so that every unknown property and every wrongly typed
 // field is reported at once (as the Nest server's whitelist did). An empty

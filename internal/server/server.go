@@ -20,6 +20,7 @@ import (
 	"github.com/kantuta/kantuta/internal/config"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/persona"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/usuario"
 )
@@ -34,11 +35,17 @@ type App struct {
 	Issuer        *auth.Issuer
 	Hasher        *auth.Hasher
 	Authenticator *auth.Authenticator
+	Sessions      *auth.Sessions
+	Lockout       *auth.Lockout
+	Validator     *httpapi.Validator
 	Roles         *role.Store
 	Usuarios      *usuario.Store
+	Personas      *persona.Store
 	Handler       http.Handler
 
-	workers []func(ctx context.Context)
+	workers        []func(ctx context.Context)
+	authHandler    *auth.Handler // later families plug operators and mail into these
+	usuarioHandler *usuario.Handler
 }
 
 // Family renderers, chosen by path prefix for the answers no handler gives
@@ -67,17 +74,22 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		return nil, errors.New("server: JWT secrets are not set")
 	}
 	a := &App{
-		Config:   cfg,
-		DB:       db,
-		Logger:   logger,
-		Metrics:  httpapi.NewMetrics(),
-		Issuer:   auth.NewIssuer(cfg.JWTSecret, cfg.JWTRefreshSecret, cfg.JWTExpiresIn, cfg.JWTRefreshExpiresIn),
-		Hasher:   auth.NewHasher(cfg.BcryptCost),
-		Roles:    role.NewStore(db),
-		Usuarios: usuario.NewStore(db),
+		Config:    cfg,
+		DB:        db,
+		Logger:    logger,
+		Metrics:   httpapi.NewMetrics(),
+		Issuer:    auth.NewIssuer(cfg.JWTSecret, cfg.JWTRefreshSecret, cfg.JWTExpiresIn, cfg.JWTRefreshExpiresIn),
+		Hasher:    auth.NewHasher(cfg.BcryptCost),
+		Roles:     role.NewStore(db),
+		Usuarios:  usuario.NewStore(db),
+		Personas:  persona.NewStore(db),
+		Lockout:   auth.NewLockout(db, cfg.LoginMaxFailures, cfg.LoginLockout),
+		Validator: httpapi.NewValidator(),
 	}
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
-	a.Authenticator = auth.NewAuthenticator(a.Issuer, auth.AccountStatesFunc(a.accountState), 2*time.Second)
+	states := auth.AccountStatesFunc(a.accountState)
+	a.Sessions = auth.NewSessions(db, a.Issuer, states)
+	a.Authenticator = auth.NewAuthenticator(a.Issuer, states, a.Sessions, 2*time.Second)
 	a.Handler = a.routes()
 	return a, nil
 }
@@ -141,6 +153,8 @@ func (a *App) routes() http.Handler {
 	})
 	r.Get("/readyz", a.readyz)
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
+
+	a.mountIdentity(r)
 
 	return r
 }

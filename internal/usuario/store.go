@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
@@ -117,14 +118,189 @@ func (s *Store) AccountState(ctx context.Context, id string) (auth.AccountState,
 		Estado       bool
 		TokenVersion int
 		Email        string
+		Nombre       string
 	}
-	err = s.db.WithContext(ctx).Model(&Usuario{}).Select("id_role", "estado", "token_version", "email").
-		Where("id = ?", n).Take(&row).Error
+	err = s.db.WithContext(ctx).Table("usuario").
+		Select("usuario.id_role, usuario.estado, usuario.token_version, usuario.email, role.nombre").
+		Joins("JOIN role ON role.id = usuario.id_role").Where("usuario.id = ?", n).Take(&row).Error
 	if database.IsNotFound(err) {
 		return auth.AccountState{}, auth.ErrAccountNotFound
 	}
 	if err != nil {
 		return auth.AccountState{}, fmt.Errorf("usuario state: %w", err)
 	}
-	return auth.AccountState{RoleID: row.IDRole, Active: row.Estado, TokenVersion: row.TokenVersion, Username: row.Email}, nil
+	return auth.AccountState{RoleID: row.IDRole, Active: row.Estado, TokenVersion: row.TokenVersion,
+		Username: row.Email, RoleName: row.Nombre}, nil
+}
+
+// Page selects a slice of a list; Limit 0 means everything.
+type Page struct {
+	Page, Limit int
+}
+
+// List returns usuarios by id, inactive ones included, and the total.
+func (s *Store) List(ctx context.Context, p Page) ([]Usuario, int64, error) {
+	var total int64
+	if p.Limit > 0 {
+		if err := s.db.WithContext(ctx).Model(&Usuario{}).Count(&total).Error; err != nil {
+			return nil, 0, fmt.Errorf("count usuarios: %w", err)
+		}
+	}
+	q := s.withRelations(ctx).Order("usuario.id")
+	if p.Limit > 0 {
+		q = q.Limit(p.Limit).Offset((p.Page - 1) * p.Limit)
+	}
+	var out []Usuario
+	if err := q.Find(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list usuarios: %w", err)
+	}
+	if p.Limit == 0 {
+		total = int64(len(out))
+	}
+	return out, total, nil
+}
+
+// Changes are the fields a PATCH may set; nil means "leave as is".
+type Changes struct {
+	Name         *string
+	Email        *string
+	PasswordHash *string
+	Estado       *bool
+	IDRole       *int
+	ActorID      *int64
+}
+
+// Update applies changes in one transaction, refusing to leave the shop
+// without an active admin.
+func (s *Store) Update(ctx context.Context, id int64, c Changes) (Usuario, error) {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur Usuario
+		if err := s.lockRow(tx, id, &cur); err != nil {
+			return err
+		}
+		updates := map[string]any{"id_user_update": c.ActorID}
+		if c.Name != nil {
+			updates["name"] = *c.Name
+		}
+		if c.Email != nil {
+			updates["email"] = NormalizeEmail(*c.Email)
+		}
+		if c.PasswordHash != nil {
+			updates["password"] = *c.PasswordHash
+		}
+		if c.Estado != nil {
+			updates["estado"] = *c.Estado
+		}
+		if c.IDRole != nil {
+			updates["id_role"] = *c.IDRole
+		}
+		losesAdmin := cur.IDRole == role.Admin && cur.Estado &&
+			((c.Estado != nil && !*c.Estado) || (c.IDRole != nil && *c.IDRole != role.Admin))
+		if losesAdmin {
+			if err := s.ensureAnotherAdmin(tx, id); err != nil {
+				return err
+			}
+		}
+		return tx.Model(&Usuario{}).Where("id = ?", id).Updates(updates).Error
+	})
+	if database.IsUniqueViolation(err) {
+		return Usuario{}, ErrEmailTaken
+	}
+	if err != nil {
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrLastAdmin) {
+			return Usuario{}, err
+		}
+		return Usuario{}, fmt.Errorf("update usuario %d: %w", id, err)
+	}
+	return s.ByID(ctx, id)
+}
+
+// Deactivate is the soft delete: estado false, same last-admin rule.
+func (s *Store) Deactivate(ctx context.Context, id int64, actor *int64) (Usuario, error) {
+	f := false
+	return s.Update(ctx, id, Changes{Estado: &f, ActorID: actor})
+}
+
+func (s *Store) lockRow(tx *gorm.DB, id int64, into *Usuario) error {
+	q := tx.Where("id = ?", id)
+	if s.db.IsPostgres() {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	err := q.Take(into).Error
+	if database.IsNotFound(err) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// ensureAnotherAdmin fails with ErrLastAdmin unless an active admin other
+// than usuario id exists, among usuarios or operators. On PostgreSQL the
+// admin rows are locked so two admins cannot demote each other at once;
+// SQLite write transactions are serialised anyway.
+func (s *Store) ensureAnotherAdmin(tx *gorm.DB, id int64) error {
+	n, err := CountOtherActiveAdmins(tx, s.db.IsPostgres(), "usuario", fmt.Sprint(id))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrLastAdmin
+	}
+	return nil
+}
+
+// CountOtherActiveAdmins counts active admins, usuarios and operators,
+// other than the account (kind "usuario" or "operador", id). Both account
+// stores use it inside their write transactions.
+func CountOtherActiveAdmins(tx *gorm.DB, lock bool, kind, id string) (int64, error) {
+	forUpdate := ""
+	if lock {
+		forUpdate = " FOR UPDATE"
+	}
+	var ids []int64
+	q := "SELECT id FROM usuario WHERE id_role = ? AND estado" + forUpdate
+	if err := tx.Raw(q, role.Admin).Scan(&ids).Error; err != nil {
+		return 0, fmt.Errorf("count admins: %w", err)
+	}
+	var n int64
+	for _, uid := range ids {
+		if kind != "usuario" || fmt.Sprint(uid) != id {
+			n++
+		}
+	}
+	if tx.Migrator().HasTable("operador") {
+		var ops []string
+		q := "SELECT id FROM operador WHERE id_role = ? AND deleted_at IS NULL" + forUpdate
+		if err := tx.Raw(q, role.Admin).Scan(&ops).Error; err != nil {
+			return 0, fmt.Errorf("count admin operators: %w", err)
+		}
+		for _, oid := range ops {
+			if kind != "operador" || oid != id {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+// PersonaOf returns the persona id of a usuario (for "own persona" checks).
+func (s *Store) PersonaOf(ctx context.Context, usuarioID int64) (int64, error) {
+	var pid int64
+	err := s.db.WithContext(ctx).Model(&Usuario{}).Select("id_persona").Where("id = ?", usuarioID).Take(&pid).Error
+	if database.IsNotFound(err) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("persona of usuario: %w", err)
+	}
+	return pid, nil
+}
+
+// BacksActiveUsuario reports whether an active usuario owns persona pid.
+func (s *Store) BacksActiveUsuario(ctx context.Context, pid int64) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Usuario{}).Where("id_persona = ? AND estado", pid).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("usuario of persona: %w", err)
+	}
+	return n > 0, nil
 }

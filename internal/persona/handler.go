@@ -1,0 +1,238 @@
+package persona
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kantuta/kantuta/internal/auth"
+	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/role"
+)
+
+var nest httpapi.Renderer = httpapi.NestRenderer{}
+
+// Owners answers the questions about usuarios a persona route needs,
+// without this package knowing the usuario package.
+type Owners interface {
+	// PersonaOf returns the persona id of usuario id.
+	PersonaOf(ctx context.Context, usuarioID int64) (int64, error)
+	// BacksActiveUsuario reports whether an active usuario owns persona pid.
+	BacksActiveUsuario(ctx context.Context, pid int64) (bool, error)
+}
+
+// Handler serves /persona.
+type Handler struct {
+	Store        *Store
+	Owners       Owners
+	PublicLookup bool               // PERSONA_PUBLIC_LOOKUP
+	CreateLimit  *httpapi.RateLimit // per-IP limit on the public POST
+}
+
+// Routes mounts the handler under /persona.
+func (h *Handler) Routes(r chi.Router) {
+	r.With(h.CreateLimit.Middleware(nest)).Post("/", h.create)
+	r.With(auth.Require(nest, role.Admin, role.Lider)).Get("/", h.list)
+	r.With(auth.Require(nest)).Put("/", h.update)
+	if h.PublicLookup {
+		r.Get("/{id}", h.get)
+	} else {
+		r.With(auth.Require(nest)).Get("/{id}", h.get)
+	}
+	r.With(auth.Require(nest, role.Admin)).Delete("/{id}", h.delete)
+}
+
+type createRequest struct {
+	Nombres         *string `json:"nombres"`
+	PApellido       *string `json:"p_apellido"`
+	SApellido       *string `json:"s_apellido"`
+	FechaNacimiento *string `json:"fecha_nacimiento"`
+	Genero          *string `json:"genero"`
+}
+
+func (c createRequest) fields() Fields {
+	return Fields{Nombres: c.Nombres, PApellido: c.PApellido, SApellido: c.SApellido, FechaNacimiento: c.FechaNacimiento, Genero: c.Genero}
+}
+
+func actorOf(ctx context.Context) *int64 {
+	if p, ok := auth.PrincipalFrom(ctx); ok && p.Kind == auth.KindUsuario {
+		id := p.UsuarioID()
+		return &id
+	}
+	return nil
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	var req createRequest
+	decodeMsgs, err := httpapi.DecodeFields(r, &req)
+	if err != nil {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	f := req.fields()
+	if msgs := append(f.Validate(true, time.Now()), decodeMsgs...); len(msgs) > 0 {
+		httpapi.Fail(w, r, nest, httpapi.Validation(msgs...))
+		return
+	}
+	p := Persona{Estado: true, IDUserCreate: actorOf(r.Context())}
+	f.Apply(&p)
+	if err := h.Store.Create(r.Context(), &p); err != nil {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{"status": 200, "message": "Se creó la persona con éxito!", "data": p.ToJSON()})
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+	ps, err := h.Store.List(r.Context())
+	if err != nil {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	out := make([]JSON, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.ToJSON())
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"status": 200, "message": "Listado de personas registradas!", "data": out})
+}
+
+// ParseID reads a positive numeric path id.
+func ParseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, httpapi.NewError(http.StatusBadRequest, "id debe ser un número entero positivo")
+	}
+	return id, nil
+}
+
+// mayAccess: admins and líderes any persona; anyone else only their own.
+func (h *Handler) mayAccess(ctx context.Context, pid int64) (bool, error) {
+	p, ok := auth.PrincipalFrom(ctx)
+	if !ok {
+		return false, nil
+	}
+	if p.HasRole(role.Admin, role.Lider) {
+		return true, nil
+	}
+	if p.Kind != auth.KindUsuario {
+		return false, nil
+	}
+	own, err := h.Owners.PersonaOf(ctx, p.UsuarioID())
+	if err != nil {
+		return false, err
+	}
+	return own == pid, nil
+}
+
+var errNotFound = httpapi.NewError(http.StatusNotFound, "No existen datos de la persona")
+
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
+	id, err := ParseID(chi.URLParam(r, "id"))
+	if err != nil {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	if !h.PublicLookup {
+		if ok, err := h.mayAccess(r.Context(), id); err != nil || !ok {
+			h.forbidden(w, r, err)
+			return
+		}
+	}
+	p, err := h.Store.ByID(r.Context(), id)
+	if errors.Is(err, ErrNotFound) {
+		httpapi.Fail(w, r, nest, errNotFound)
+		return
+	}
+	if err != nil {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, p.ToJSON())
+}
+
+func (h *Handler) forbidden(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
+}
+
+type updateBody struct {
+	ID              *int64  `json:"id"`
+	Nombres         *string `json:"nombres"`
+	PApellido       *string `json:"p_apellido"`
+	SApellido       *string `json:"s_apellido"`
+	FechaNacimiento *string `json:"fecha_nacimiento"`
+	Genero          *string `json:"genero"`
+	IDUserUpdate    *int64  `json:"id_user_update"` // sent by the frontend; the token decides
+	IDUserCreate    *int64  `json:"id_user_create"` // likewise ignored
+	Estado          *bool   `json:"estado"`         // ignored: DELETE deactivates
+}
+
+func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
+	var req updateBody
+	decodeMsgs, err := httpapi.DecodeFields(r, &req)
+	if err != nil {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	msgs := decodeMsgs
+	if req.ID == nil || *req.ID <= 0 {
+		msgs = append(msgs, "id es requerido y debe ser un número entero positivo")
+	}
+	f := Fields{Nombres: req.Nombres, PApellido: req.PApellido, SApellido: req.SApellido, FechaNacimiento: req.FechaNacimiento, Genero: req.Genero}
+	msgs = append(msgs, f.Validate(false, time.Now())...)
+	if len(msgs) > 0 {
+		httpapi.Fail(w, r, nest, httpapi.Validation(msgs...))
+		return
+	}
+	if ok, err := h.mayAccess(r.Context(), *req.ID); err != nil || !ok {
+		h.forbidden(w, r, err)
+		return
+	}
+	p, err := h.Store.Update(r.Context(), *req.ID, f, actorOf(r.Context()))
+	if errors.Is(err, ErrNotFound) {
+		httpapi.Fail(w, r, nest, errNotFound)
+		return
+	}
+	if err != nil {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, p.ToJSON())
+}
+
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
+	id, err := ParseID(chi.URLParam(r, "id"))
+	if err != nil {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	if _, err := h.Store.ByID(r.Context(), id); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			err = errNotFound
+		}
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	backs, err := h.Owners.BacksActiveUsuario(r.Context(), id)
+	if err != nil {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	if backs {
+		httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusConflict, "La persona pertenece a un usuario activo; desactive primero el usuario"))
+		return
+	}
+	p, err := h.Store.Deactivate(r.Context(), id, actorOf(r.Context()))
+	if err != nil {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, p.ToJSON())
+}
