@@ -22,17 +22,25 @@ fi
 
 echo "==> databases: SQLite$([ "$pg" = yes ] && echo " + PostgreSQL ($host:$port)" || echo " only (no PostgreSQL at $host:$port)")"
 set +e
-go test -count=1 -timeout 15m ${GOTEST_FLAGS:-} ./... 2>&1 | tee /tmp/kantuta-test.$$.log
-status=${PIPESTATUS[0]}
+log=$(mktemp)
+go test -count=1 -timeout 15m -v ${GOTEST_FLAGS:-} ./... >"$log" 2>&1
+status=$?
 set -e
-passed=$(grep -c '^--- PASS\|^ok ' /tmp/kantuta-test.$$.log || true)
-skipped_pg=$(grep -c -- '--- SKIP: .*/postgres' /tmp/kantuta-test.$$.log || true)
-rm -f /tmp/kantuta-test.$$.log
+# Package results and any failure, without the -v noise.
+grep -E '^(ok|FAIL|---|panic:)|^\s+--- FAIL|_test\.go:[0-9]+:' "$log" | grep -v -- '--- PASS\|--- SKIP' || true
+tests=$(grep -cE '^--- PASS' "$log" || true)
+sqlite=$(grep -cE '^\s+--- PASS: [^ ]+/sqlite ' "$log" || true)
+postgres=$(grep -cE '^\s+--- PASS: [^ ]+/postgres ' "$log" || true)
+pgskip=$(grep -cE '^\s+--- SKIP: [^ ]+/postgres ' "$log" || true)
+failed=$(grep -cE -- '--- FAIL' "$log" || true)
+cp "$log" "${TEST_LOG:-/tmp/kantuta-test.log}"; rm -f "$log"
 echo
-if [ "$pg" = yes ]; then
+echo "==> $tests top-level tests passed, $failed failed (full log: ${TEST_LOG:-/tmp/kantuta-test.log})"
+echo "==> per database: SQLite $sqlite passed; PostgreSQL $postgres passed, $pgskip skipped"
+if [ "$pg" = yes ] && [ "$postgres" -gt 0 ]; then
   echo "==> ran on: SQLite and PostgreSQL"
 else
-  echo "==> ran on: SQLite only (PostgreSQL subtests skipped: $skipped_pg)"
+  echo "==> ran on: SQLite only"
 fi
 if [ "$status" -ne 0 ]; then
   echo "==> FAILED"
