@@ -17,17 +17,22 @@ const MaxPasswordBytes = 72
 // bcrypt computation per core at a time, so that a login storm queues
 // instead of starving every other request of CPU.
 type Hasher struct {
-	cost  int
-	slots chan struct{}
-	dummy []byte
+	cost       int
+	slots      chan struct{}
+	dummy      []byte
+	dummyReady chan struct{}
 }
 
 // NewHasher builds a Hasher at cost.
 func NewHasher(cost int) *Hasher {
-	h := &Hasher{cost: cost, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	h := &Hasher{cost: cost, slots: make(chan struct{}, runtime.GOMAXPROCS(0)), dummyReady: make(chan struct{})}
 	// A hash of nothing in particular, compared against when an account does
 	// not exist so that "unknown" and "wrong password" take the same time.
-	h.dummy, _ = bcrypt.GenerateFromPassword([]byte("kantuta-timing-equaliser"), cost)
+	// Made in the background: it is not worth delaying start-up for.
+	go func() {
+		h.dummy, _ = bcrypt.GenerateFromPassword([]byte("kantuta-timing-equaliser"), cost)
+		close(h.dummyReady)
+	}()
 	return h
 }
 
@@ -70,6 +75,7 @@ func (h *Hasher) Compare(ctx context.Context, hash, secret string) (ok, upgrade 
 	}
 	defer h.release()
 	if hash == "" || len(secret) > MaxPasswordBytes {
+		<-h.dummyReady
 		_ = bcrypt.CompareHashAndPassword(h.dummy, []byte(secret))
 		return false, false, nil
 	}
