@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# make bench: builds the binary, seeds PostgreSQL (10,000 usuarios,
+# 1,000,000 clientes) and SQLite (200,000 clientes), and measures the hot
+# routes over loopback with wrk and hey, next to `pgbench -S` on the same
+# PostgreSQL in the same run. Prints a table and appends it, with the date,
+# machine and commands, to docs/performance.md.
+#   DURATION=15s CLIENTES=1000000 SQLITE_CLIENTES=200000 ./scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-15s}
+CLIENTES=${CLIENTES:-1000000}
+SQLITE_CLIENTES=${SQLITE_CLIENTES:-200000}
+USUARIOS=${USUARIOS:-10000}
+CONNS=${CONNS:-32}
+PGURL=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
+PORT=39500
+B=http://127.0.0.1:$PORT
+work=$(mktemp -d)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+HEY=$(command -v hey || echo "$(go env GOPATH)/bin/hey")
+[ -x "$HEY" ] || { echo "installing hey"; go install github.com/rakyll/hey@v0.1.4; }
+make build >/dev/null
+rows=()
+row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); printf '%-52s %10s rps  p50 %7s  p95 %7s  p99 %7s  errors %s  %s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7"; }
+wrkrun() { # name, wrk args…  → a table row
+  local name=$1; shift
+  local out; out=$(wrk -t2 -c"$CONNS" -d"$DURATION" "$@" 2>&1 | grep '^RESULT' || true)
+  [ -n "$out" ] || { echo "wrk failed for $name"; return 1; }
+  eval "$(echo "$out" | sed -E 's/^RESULT //; s/ /;/g')"
+  row "$name" "$rps" "$p50" "$p95" "$p99" "$errors" ""
+  last_rps=$rps
+}
+wait_ready() { for _ in $(seq 1 300); do curl -sf "$B/readyz" >/dev/null && return 0; sleep 0.1; done; echo "not ready"; cat "$work/server.log"; exit 1; }
+start_server() { # env…
+  env KANTUTA_ADDR=127.0.0.1:$PORT KANTUTA_DATA_DIR="$work/data" KANTUTA_ADMIN_PASSWORD=BenchAdmin123 \
+      RATE_LIMIT_LOGIN=100000000/min RATE_LIMIT_PUBLIC=100000000/min LOGIN_MAX_FAILURES=0 LOG_LEVEL=warn "$@" \
+      bin/kantuta serve >"$work/server.out" 2>"$work/server.log" &
+  pid=$!
+  wait_ready
+}
+stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
+token() { curl -s -XPOST "$B/auth/login" -H 'Content-Type: application/json' -d '{"email":"admin@kantuta.local","password":"BenchAdmin123"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])'; }
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/"$pid"/status; }
+
+echo "==> PostgreSQL: pgbench -S baseline"
+psql "$PGURL" -qc "DROP DATABASE IF EXISTS kantuta_pgbench WITH (FORCE)" -c "CREATE DATABASE kantuta_pgbench" >/dev/null
+pgurl_db() { echo "$PGURL" | sed -E "s#/[^/?]+(\?|$)#/$1\1#"; }
+pgbench -q -i -s 10 "$(pgurl_db kantuta_pgbench)" >/dev/null 2>&1
+dsec=${DURATION%s}
+pgtps=$(pgbench -S -c "$CONNS" -j 2 -T "$dsec" "$(pgurl_db kantuta_pgbench)" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+row "pgbench -S (c=$CONNS, scale 10)" "$pgtps" "" "" "" "" "baseline"
+
+echo "==> PostgreSQL: seeding $USUARIOS usuarios and $CLIENTES clientes"
+psql "$PGURL" -qc "DROP DATABASE IF EXISTS kantuta_bench WITH (FORCE)" -c "CREATE DATABASE kantuta_bench" >/dev/null
+PGDB=$(pgurl_db kantuta_bench)
+start_server DATABASE_URL="$PGDB"
+TOKEN=$(token)
+curl -s -XPOST "$B/usuario/register" -H 'Content-Type: application/json' -d '{"email":"seed@kantuta.bench","password":"BenchUser123","nombres":"Seed","p_apellido":"Bench","fecha_nacimiento":"1990-01-01","genero":"O"}' >/dev/null
+psql "$PGDB" -q <<SQL
+INSERT INTO persona (nombres, p_apellido, fecha_nacimiento, genero)
+  SELECT 'Bench', 'Usuario ' || g, DATE '1980-01-01' + (g % 9000), (ARRAY['M','F','O'])[1 + g % 3] FROM generate_series(1, $USUARIOS) g;
+INSERT INTO usuario (name, email, password, id_persona, id_role)
+  SELECT 'bench' || p.id, 'bench' || p.id || '@kantuta.bench', (SELECT password FROM usuario WHERE email = 'seed@kantuta.bench'), p.id, 1 + p.id % 3
+  FROM persona p WHERE p.nombres = 'Bench';
+ANALYZE;
+SQL
+if bin/kantuta help 2>&1 | grep -q "seed demo"; then
+  t0=$(date +%s.%N)
+  DATABASE_URL="$PGDB" bin/kantuta seed demo --clientes "$CLIENTES" >/dev/null 2>&1
+  seed_s=$(echo "$(date +%s.%N) - $t0" | bc)
+  row "kantuta seed demo --clientes $CLIENTES (PostgreSQL)" "" "" "" "" "" "${seed_s%.*} s"
+fi
+maxid=$(psql "$PGDB" -Atc "SELECT max(id) FROM usuario")
+python3 -c "import random; [print('/usuario/%d' % random.randint(1, $maxid)) for _ in range(5000)]" >"$work/usuario.paths"
+python3 -c "import random; [print('/usuario?page=%d&limit=20' % random.randint(1, $maxid // 20)) for _ in range(2000)]" >"$work/usuario_list.paths"
+python3 - "$work" <<'PY'
+import random, sys
+random.seed(7)
+syll = ["mar", "jos", "ana", "per", "gon", "rod", "lop", "qui", "con", "fer", "san", "mam", "flo", "her", "gar"]
+with open(sys.argv[1] + "/search.paths", "w") as f:
+    for _ in range(2000): f.write("/api/pos/clientes/search?name=%s\n" % random.choice(syll))
+with open(sys.argv[1] + "/clientes_page.paths", "w") as f:
+    for _ in range(2000): f.write("/api/pos/clientes?page=%d\n" % random.randint(1, 500))
+PY
+export TOKEN
+PATHS="$work/usuario.paths" wrkrun "GET /usuario/:id (PostgreSQL)" -s scripts/bench/paths.lua "$B"
+usuario_rps=$last_rps
+half=$(python3 -c "print(max(1, int($usuario_rps / 2 / 16)))")
+p99half=$("$HEY" -z "$DURATION" -c 16 -q "$half" -H "Authorization: Bearer $TOKEN" "$B/usuario/2" | awk '/99%+ in/ {print $3*1000}')
+row "GET /usuario/:id at half that load (hey -q)" "$(python3 -c "print($half*16)")" "" "" "$p99half" "" "target p99 ≤ 10 ms"
+PATHS="$work/usuario_list.paths" wrkrun "GET /usuario?page=N&limit=20 (PostgreSQL)" -s scripts/bench/paths.lua "$B"
+if curl -sf -H "Authorization: Bearer $TOKEN" "$B/api/pos/ciudades" >/dev/null; then
+  PATHS="$work/search.paths" wrkrun "GET /api/pos/clientes/search, 3 letters (PostgreSQL, $CLIENTES)" -s scripts/bench/paths.lua "$B"
+  PATHS="$work/clientes_page.paths" wrkrun "GET /api/pos/clientes?page=N (PostgreSQL)" -s scripts/bench/paths.lua "$B"
+fi
+EMAIL=seed@kantuta.bench PASSWORD=BenchUser123 wrkrun "POST /auth/login (bcrypt cost 10)" -s scripts/bench/login.lua "$B/auth/login"
+login_rps=$last_rps
+bcrypt_ns=$(go test ./internal/auth -run XXX -bench BcryptCompareCost10 -benchtime 40x 2>/dev/null | awk '/Benchmark/ {print $3}')
+bcrypt_rate=$(python3 -c "import os; print(round(1e9 / $bcrypt_ns * os.cpu_count(), 1))")
+row "raw bcrypt compares/s, cost 10, all cores" "$bcrypt_rate" "" "" "" "" "login = $(python3 -c "print(round(100*$login_rps/$bcrypt_rate))")%"
+EMAIL=seed@kantuta.bench PASSWORD=BenchUser123 wrk -t1 -c16 -d"$DURATION" -s scripts/bench/login.lua "$B/auth/login" >/dev/null 2>&1 &
+storm=$!
+sleep 1
+p99storm=$("$HEY" -z "$(( ${dsec} - 2 ))s" -c 4 -q 50 -H "Authorization: Bearer $TOKEN" "$B/usuario/2" | awk '/99%+ in/ {print $3*1000}')
+wait $storm || true
+row "GET /usuario/:id while logins saturate (hey, 200 rps)" "" "" "" "$p99storm" "" "target p99 ≤ 25 ms"
+row "resident memory after the runs above" "" "" "" "" "" "$(rss_mb) MB"
+stop_server
+
+echo "==> SQLite: $SQLITE_CLIENTES clientes"
+rm -rf "$work/data"
+t0=$(date +%s%N)
+start_server LOG_LEVEL=info
+ready_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+row "start to ready, new SQLite file" "" "" "" "" "" "$(grep -o 'startup_ms=[0-9]*' "$work/server.log" | cut -d= -f2) ms in-process, $ready_ms ms to first /readyz 200"
+TOKEN=$(token)
+export TOKEN
+if bin/kantuta help 2>&1 | grep -q "seed demo"; then
+  stop_server
+  t0=$(date +%s.%N)
+  KANTUTA_DATA_DIR="$work/data" bin/kantuta seed demo --clientes "$SQLITE_CLIENTES" >/dev/null 2>&1
+  row "kantuta seed demo --clientes $SQLITE_CLIENTES (SQLite)" "" "" "" "" "" "$(echo "$(date +%s.%N) - $t0" | bc | cut -d. -f1) s"
+  start_server
+  TOKEN=$(token); export TOKEN
+  PATHS="$work/search.paths" wrkrun "GET /api/pos/clientes/search, 3 letters (SQLite, $SQLITE_CLIENTES)" -s scripts/bench/paths.lua "$B"
+fi
+python3 -c "[print('/usuario/1') for _ in range(10)]" >"$work/one.paths"
+PATHS="$work/one.paths" wrkrun "GET /usuario/:id (SQLite)" -s scripts/bench/paths.lua "$B"
+stop_server
+
+{
+  echo
+  echo "### Run of $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(go version | cut -d' ' -f3), PostgreSQL $(psql "$PGURL" -Atc 'show server_version')"
+  echo
+  echo "Command: \`DURATION=$DURATION CONNS=$CONNS CLIENTES=$CLIENTES SQLITE_CLIENTES=$SQLITE_CLIENTES make bench\` (wrk -t2 -c$CONNS, hey for rate-limited runs, LOG_LEVEL=warn)."
+  echo "GET /usuario/:id vs pgbench -S: $(python3 -c "print(round(100*$usuario_rps/$pgtps))")% (target ≥ 40%)."
+  echo
+  echo "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | note |"
+  echo "|---|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+} | tee -a docs/performance.md
