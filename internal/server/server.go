@@ -37,6 +37,9 @@ type App struct {
 	Roles         *role.Store
 	Usuarios      *usuario.Store
 	Handler       http.Handler
+	// Router is the chi router behind Handler, for tools that walk the
+	// registered routes (the OpenAPI route test).
+	Router chi.Routes
 
 	workers []func(ctx context.Context)
 }
@@ -79,6 +82,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
 	a.Authenticator = auth.NewAuthenticator(a.Issuer, auth.AccountStatesFunc(a.accountState), 2*time.Second)
 	a.Handler = a.routes()
+	a.Router, _ = a.Handler.(chi.Routes)
 	return a, nil
 }
 
@@ -141,6 +145,7 @@ func (a *App) routes() http.Handler {
 	})
 	r.Get("/readyz", a.readyz)
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
+	a.mountAPIDocs(r)
 
 	return r
 }
