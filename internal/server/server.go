@@ -42,6 +42,9 @@ type App struct {
 	Usuarios      *usuario.Store
 	Personas      *persona.Store
 	Handler       http.Handler
+	// Router is the chi router behind Handler, for tools that walk the
+	// registered routes (the OpenAPI route test).
+	Router chi.Routes
 
 	workers        []func(ctx context.Context)
 	authHandler    *auth.Handler // later families plug operators and mail into these
@@ -91,6 +94,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	a.Sessions = auth.NewSessions(db, a.Issuer, states)
 	a.Authenticator = auth.NewAuthenticator(a.Issuer, states, a.Sessions, 2*time.Second)
 	a.Handler = a.routes()
+	a.Router, _ = a.Handler.(chi.Routes)
 	return a, nil
 }
 
@@ -153,6 +157,7 @@ func (a *App) routes() http.Handler {
 	})
 	r.Get("/readyz", a.readyz)
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
+	a.mountAPIDocs(r)
 
 	a.mountIdentity(r)
 

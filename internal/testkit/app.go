@@ -31,6 +31,8 @@ type App struct {
 	t      testing.TB
 	seq    int
 	mu     sync.Mutex
+
+	openapi *OpenAPI // set by ValidateResponses: check every response against the spec
 }
 
 // TestEnv is the configuration tests start from: fast bcrypt, fixed keys,
@@ -159,7 +161,9 @@ func (a *App) Do(req Request) *Response {
 	if err != nil {
 		a.t.Fatalf("read body: %v", err)
 	}
-	return &Response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	out := &Response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	a.checkResponse(hr, out)
+	return out
 }
 
 // Get, Post, Put, Patch and Delete are shorthands for Do.
