@@ -21,6 +21,7 @@ import (
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/role"
+	"github.com/kantuta/kantuta/internal/users"
 	"github.com/kantuta/kantuta/internal/usuario"
 )
 
@@ -36,6 +37,7 @@ type App struct {
 	Authenticator *auth.Authenticator
 	Roles         *role.Store
 	Usuarios      *usuario.Store
+	Operadores    *users.Store
 	Handler       http.Handler
 
 	workers []func(ctx context.Context)
@@ -76,6 +78,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Roles:    role.NewStore(db),
 		Usuarios: usuario.NewStore(db),
 	}
+	a.Operadores = users.NewStore(db)
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
 	a.Authenticator = auth.NewAuthenticator(a.Issuer, auth.AccountStatesFunc(a.accountState), 2*time.Second)
 	a.Handler = a.routes()
@@ -86,6 +89,8 @@ func (a *App) accountState(ctx context.Context, kind auth.Kind, id string) (auth
 	switch kind {
 	case auth.KindUsuario:
 		return a.Usuarios.AccountState(ctx, id)
+	case auth.KindOperador:
+		return a.Operadores.AccountState(ctx, id)
 	}
 	return auth.AccountState{}, auth.ErrAccountNotFound
 }
