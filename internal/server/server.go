@@ -146,6 +146,7 @@ func (a *App) routes() http.Handler {
 	})
 	r.Get("/readyz", a.readyz)
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
+	a.mountUsers(r)
 
 	return r
 }
