@@ -171,7 +171,24 @@ func (PlainRenderer) RenderError(w http.ResponseWriter, r *http.Request, e *Erro
 		msg = e.Messages[0]
 	}
 	if msg == "" {
-		msg = nestDefault(e)
+		msg = plainDefault(e)
 	}
 	WriteText(w, e.Status, msg)
+}
+
+// plainDefault words the plumbing's errors in English, as Ambrosia did.
+func plainDefault(e *Error) string {
+	switch e.Code {
+	case CodeMalformed:
+		return "Invalid request body: a JSON object is expected"
+	case CodeTooLarge:
+		return "Request body too large (1 MiB at most)"
+	case CodeMediaType:
+		return "Content-Type must be application/json"
+	case CodeMethod:
+		return "Method not allowed"
+	case CodeUnavailable:
+		return "Service temporarily unavailable"
+	}
+	return http.StatusText(e.Status)
 }

@@ -15,7 +15,7 @@ func (a *App) mountIdentity(r chi.Router) {
 	public := httpapi.NewRateLimit(cfg.RateLimitPublic.Requests, cfg.RateLimitPublic.Per)
 	a.authHandler = &auth.Handler{
 		Issuer: a.Issuer, Sessions: a.Sessions, Authenticator: a.Authenticator, Lockout: a.Lockout,
-		Hasher: a.Hasher, Usuarios: usuario.Accounts{Store: a.Usuarios}, Roles: a.Roles,
+		Hasher: a.Hasher, Usuarios: usuario.Accounts{Store: a.Usuarios}, Operators: a.Operadores, Roles: a.Roles,
 		LoginLimit:     httpapi.NewRateLimit(cfg.RateLimitLogin.Requests, cfg.RateLimitLogin.Per),
 		TrustedProxies: cfg.TrustedProxies, Validator: a.Validator,
 	}

@@ -27,14 +27,6 @@ var pendingRoutes = map[string]string{
 	// mail (SPEC §7)
 	"POST /mail":   "mail",
 	"GET /mail/{}": "mail",
-	// Ambrosia operators (SPEC §6)
-	"GET /users":       "operador",
-	"POST /users":      "operador",
-	"GET /users/me":    "operador",
-	"GET /users/{}":    "operador",
-	"PUT /users/{}":    "operador",
-	"DELETE /users/{}": "operador",
-	"GET /roles":       "operador",
 	// customers (SPEC §8)
 	"GET /api/pos/clientes":        "cliente",
 	"POST /api/pos/clientes":       "cliente",

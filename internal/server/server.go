@@ -22,6 +22,7 @@ import (
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/persona"
 	"github.com/kantuta/kantuta/internal/role"
+	"github.com/kantuta/kantuta/internal/users"
 	"github.com/kantuta/kantuta/internal/usuario"
 )
 
@@ -41,6 +42,7 @@ type App struct {
 	Roles         *role.Store
 	Usuarios      *usuario.Store
 	Personas      *persona.Store
+	Operadores    *users.Store
 	Handler       http.Handler
 	// Router is the chi router behind Handler, for tools that walk the
 	// registered routes (the OpenAPI route test).
@@ -77,17 +79,18 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		return nil, errors.New("server: JWT secrets are not set")
 	}
 	a := &App{
-		Config:    cfg,
-		DB:        db,
-		Logger:    logger,
-		Metrics:   httpapi.NewMetrics(),
-		Issuer:    auth.NewIssuer(cfg.JWTSecret, cfg.JWTRefreshSecret, cfg.JWTExpiresIn, cfg.JWTRefreshExpiresIn),
-		Hasher:    auth.NewHasher(cfg.BcryptCost),
-		Roles:     role.NewStore(db),
-		Usuarios:  usuario.NewStore(db),
-		Personas:  persona.NewStore(db),
-		Lockout:   auth.NewLockout(db, cfg.LoginMaxFailures, cfg.LoginLockout),
-		Validator: httpapi.NewValidator(),
+		Config:     cfg,
+		DB:         db,
+		Logger:     logger,
+		Metrics:    httpapi.NewMetrics(),
+		Issuer:     auth.NewIssuer(cfg.JWTSecret, cfg.JWTRefreshSecret, cfg.JWTExpiresIn, cfg.JWTRefreshExpiresIn),
+		Hasher:     auth.NewHasher(cfg.BcryptCost),
+		Roles:      role.NewStore(db),
+		Usuarios:   usuario.NewStore(db),
+		Personas:   persona.NewStore(db),
+		Lockout:    auth.NewLockout(db, cfg.LoginMaxFailures, cfg.LoginLockout),
+		Validator:  httpapi.NewValidator(),
+		Operadores: users.NewStore(db),
 	}
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
 	states := auth.AccountStatesFunc(a.accountState)
@@ -102,6 +105,8 @@ func (a *App) accountState(ctx context.Context, kind auth.Kind, id string) (auth
 	switch kind {
 	case auth.KindUsuario:
 		return a.Usuarios.AccountState(ctx, id)
+	case auth.KindOperador:
+		return a.Operadores.AccountState(ctx, id)
 	}
 	return auth.AccountState{}, auth.ErrAccountNotFound
 }
@@ -160,6 +165,7 @@ func (a *App) routes() http.Handler {
 	a.mountAPIDocs(r)
 
 	a.mountIdentity(r)
+	a.mountUsers(r)
 
 	return r
 }

@@ -234,11 +234,9 @@ func (s *Store) lockRow(tx *gorm.DB, id int64, into *Usuario) error {
 }
 
 // ensureAnotherAdmin fails with ErrLastAdmin unless an active admin other
-// than usuario id exists, among usuarios or operators. On PostgreSQL the
-// admin rows are locked so two admins cannot demote each other at once;
-// SQLite write transactions are serialised anyway.
+// than usuario id exists, among usuarios or operators.
 func (s *Store) ensureAnotherAdmin(tx *gorm.DB, id int64) error {
-	n, err := CountOtherActiveAdmins(tx, s.db.IsPostgres(), "usuario", fmt.Sprint(id))
+	n, err := role.OtherActiveAdmins(tx, s.db.IsPostgres(), role.AccountUsuario, fmt.Sprint(id))
 	if err != nil {
 		return err
 	}
@@ -246,40 +244,6 @@ func (s *Store) ensureAnotherAdmin(tx *gorm.DB, id int64) error {
 		return ErrLastAdmin
 	}
 	return nil
-}
-
-// CountOtherActiveAdmins counts active admins, usuarios and operators,
-// other than the account (kind "usuario" or "operador", id). Both account
-// stores use it inside their write transactions.
-func CountOtherActiveAdmins(tx *gorm.DB, lock bool, kind, id string) (int64, error) {
-	forUpdate := ""
-	if lock {
-		forUpdate = " FOR UPDATE"
-	}
-	var ids []int64
-	q := "SELECT id FROM usuario WHERE id_role = ? AND estado" + forUpdate
-	if err := tx.Raw(q, role.Admin).Scan(&ids).Error; err != nil {
-		return 0, fmt.Errorf("count admins: %w", err)
-	}
-	var n int64
-	for _, uid := range ids {
-		if kind != "usuario" || fmt.Sprint(uid) != id {
-			n++
-		}
-	}
-	if tx.Migrator().HasTable("operador") {
-		var ops []string
-		q := "SELECT id FROM operador WHERE id_role = ? AND deleted_at IS NULL" + forUpdate
-		if err := tx.Raw(q, role.Admin).Scan(&ops).Error; err != nil {
-			return 0, fmt.Errorf("count admin operators: %w", err)
-		}
-		for _, oid := range ops {
-			if kind != "operador" || oid != id {
-				n++
-			}
-		}
-	}
-	return n, nil
 }
 
 // PersonaOf returns the persona id of a usuario (for "own persona" checks).

@@ -1,0 +1,416 @@
+package users
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kantuta/kantuta/internal/auth"
+	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/role"
+)
+
+var plain httpapi.Renderer = httpapi.PlainRenderer{}
+
+// Hasher hashes PINs (auth.Hasher does).
+type Hasher interface {
+	Hash(ctx context.Context, secret string) (string, error)
+}
+
+// Handler serves /users and /roles in the Plain family (SPEC §4, §6).
+type Handler struct {
+	Store  *Store
+	Roles  *role.Store
+	Hasher Hasher
+	// Forget drops the cached account state of an operator after a change
+	// (auth.Authenticator.Forget); nil is allowed.
+	Forget func(kind auth.Kind, id string)
+}
+
+// Routes mounts /users and /roles on r.
+func (h *Handler) Routes(r chi.Router) {
+	anyToken := auth.Require(plain)
+	admin := auth.Require(plain, role.Admin)
+	r.Route("/users", func(r chi.Router) {
+		r.With(anyToken).Get("/", h.list)
+		r.With(anyToken).Get("/me", h.me)
+		r.With(admin).Post("/", h.create)
+		r.With(admin).Get("/{id}", h.get)
+		r.With(admin).Put("/{id}", h.update)
+		r.With(admin).Delete("/{id}", h.delete)
+	})
+	r.With(anyToken).Get("/roles", h.roles)
+}
+
+func badRequest(msg string) *httpapi.Error { return httpapi.NewError(http.StatusBadRequest, msg) }
+
+var (
+	errMalformedID = badRequest("Missing or malformed ID")
+	errNameTaken   = &httpapi.Error{Status: http.StatusConflict, Body: map[string]string{"message": "User name already exists"}}
+	errLastAdmin   = &httpapi.Error{Status: http.StatusConflict, Body: map[string]string{"message": "Cannot remove the last admin user"}}
+	errNotOperator = &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden}
+)
+
+// storeError maps the store's errors of a write on operator id to their
+// Plain answers; what prefixes a 400 (e.g. "Failed to add user").
+func storeError(err error, id, what string) error {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return httpapi.NewError(http.StatusNotFound, "User with ID: "+id+" not found")
+	case errors.Is(err, ErrNameTaken):
+		return errNameTaken
+	case errors.Is(err, ErrLastAdmin):
+		return errLastAdmin
+	case errors.Is(err, ErrUnknownRole):
+		return badRequest(what)
+	}
+	return err
+}
+
+func (h *Handler) forget(id string) {
+	if h.Forget != nil {
+		h.Forget(auth.KindOperador, id)
+	}
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+	ops, err := h.Store.List(r.Context())
+	if err != nil {
+		httpapi.Fail(w, r, plain, err)
+		return
+	}
+	if len(ops) == 0 {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	out := make([]User, len(ops))
+	for i, o := range ops {
+		out[i] = o.ToUser()
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// me answers the calling operator; a usuario token is authenticated but
+// is not an operator: 403.
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
+	p, _ := auth.PrincipalFrom(r.Context())
+	if p.Kind != auth.KindOperador {
+		httpapi.Fail(w, r, plain, errNotOperator)
+		return
+	}
+	o, err := h.Store.ByID(r.Context(), p.ID)
+	if errors.Is(err, ErrNotFound) { // deleted between the token check and now
+		httpapi.Fail(w, r, plain, &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid})
+		return
+	}
+	if err != nil {
+		httpapi.Fail(w, r, plain, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"user": o.ToProfile(), "perms": []string{}})
+}
+
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
+	id, ok := CanonicalID(chi.URLParam(r, "id"))
+	if !ok {
+		httpapi.Fail(w, r, plain, errMalformedID)
+		return
+	}
+	o, err := h.Store.ByID(r.Context(), id)
+	if errors.Is(err, ErrNotFound) {
+		httpapi.Fail(w, r, plain, httpapi.NewError(http.StatusNotFound, "User not found"))
+		return
+	}
+	if err != nil {
+		httpapi.Fail(w, r, plain, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, o.ToUser())
+}
+
+func (h *Handler) roles(w http.ResponseWriter, r *http.Request) {
+	roles, err := h.Roles.List(r.Context())
+	if err != nil {
+		httpapi.Fail(w, r, plain, err)
+		return
+	}
+	out := make([]RoleJSON, len(roles))
+	for i, ro := range roles {
+		out[i] = RoleJSON{ID: ro.UUID, Role: ro.Nombre, IsAdmin: ro.IsAdmin()}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// input is a /users body read leniently, as the Ambrosia server did:
+// unknown fields (refreshToken, id, isAdmin…) are ignored and JSON null is
+// the same as absent.
+type input struct {
+	Name, Pin, Role, RoleID, Email, Phone *string
+}
+
+// readInput decodes the body; failures are 400 texts prefixed by what
+// (e.g. "Failed to add user").
+func readInput(r *http.Request, what string) (input, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return input{}, httpapi.TooLarge()
+		}
+		return input{}, badRequest("Invalid request body")
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		body = []byte("{}")
+	}
+	var raw map[string]json.RawMessage
+	if !utf8.Valid(body) || json.Unmarshal(body, &raw) != nil || raw == nil {
+		return input{}, badRequest("Invalid request body: a JSON object is expected")
+	}
+	var in input
+	for _, f := range []struct {
+		key string
+		dst **string
+	}{{"name", &in.Name}, {"pin", &in.Pin}, {"role", &in.Role}, {"roleId", &in.RoleID}, {"email", &in.Email}, {"phone", &in.Phone}} {
+		v, ok := raw[f.key]
+		if !ok {
+			continue
+		}
+		if err := json.Unmarshal(v, f.dst); err != nil {
+			return input{}, badRequest(fmt.Sprintf("%s, %s must be a string", what, f.key))
+		}
+	}
+	return in, nil
+}
+
+// checkPin applies the PIN rule (4 to 12 digits).
+func checkPin(pin, what string) error {
+	switch {
+	case utf8.RuneCountInString(pin) < MinPinLen:
+		return badRequest(what + ", pin must be at least 4 characters long")
+	case utf8.RuneCountInString(pin) > MaxPinLen:
+		return badRequest(what + ", pin must be at most 12 characters long")
+	case !ValidPin(pin):
+		return badRequest(what + ", pin must contain only digits")
+	}
+	return nil
+}
+
+// checkText refuses control characters (PostgreSQL rejects NUL) and
+// values over max characters.
+func checkText(v, field string, max int, what string) error {
+	if utf8.RuneCountInString(v) > max {
+		return badRequest(fmt.Sprintf("%s, %s must be at most %d characters long", what, field, max))
+	}
+	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		return badRequest(fmt.Sprintf("%s, %s contains invalid characters", what, field))
+	}
+	return nil
+}
+
+// checkContact validates and trims email and phone in place; "" stays "".
+func checkContact(in *input, what string) error {
+	if in.Email != nil {
+		e := strings.TrimSpace(*in.Email)
+		in.Email = &e
+		if err := checkText(e, "email", MaxEmailLen, what); err != nil {
+			return err
+		}
+		if e != "" {
+			if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+				return badRequest(what + ", email is not valid")
+			}
+		}
+	}
+	if in.Phone != nil {
+		p := strings.TrimSpace(*in.Phone)
+		in.Phone = &p
+		if err := checkText(p, "phone", MaxPhoneLen, what); err != nil {
+			return err
+		}
+		if strings.Trim(p, "0123456789+-() ") != "" {
+			return badRequest(what + ", phone is not valid")
+		}
+	}
+	return nil
+}
+
+// roleRef is the role given as role or roleId (both must agree).
+func roleRef(in input, what string) (*string, error) {
+	switch {
+	case in.Role != nil && in.RoleID != nil && !strings.EqualFold(strings.TrimSpace(*in.Role), strings.TrimSpace(*in.RoleID)):
+		return nil, badRequest(what + ", role and roleId differ")
+	case in.Role != nil:
+		return in.Role, nil
+	}
+	return in.RoleID, nil
+}
+
+// resolveRole finds a role by uuid; unknown or malformed is the bare
+// what ("Failed to add user"), as the Ambrosia server answered.
+func (h *Handler) resolveRole(ctx context.Context, ref, what string) (int, error) {
+	id, ok := CanonicalID(strings.TrimSpace(ref))
+	if !ok {
+		return 0, badRequest(what)
+	}
+	ro, err := h.Roles.ByUUID(ctx, id)
+	if errors.Is(err, role.ErrNotFound) {
+		return 0, badRequest(what)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return ro.ID, nil
+}
+
+func nonEmpty(s *string) *string {
+	if s == nil || *s == "" {
+		return nil
+	}
+	return s
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	const what = "Failed to add user"
+	in, err := readInput(r, what)
+	if err != nil {
+		httpapi.Fail(w, r, plain, err)
+		return
+	}
+	if in.Name == nil || in.Pin == nil || strings.TrimSpace(*in.Name) == "" || strings.TrimSpace(*in.Pin) == "" {
+		httpapi.Fail(w, r, plain, badRequest(what+", user name and/or pin cannot be null or blank"))
+		return
+	}
+	name := strings.TrimSpace(*in.Name)
+	err = checkPin(*in.Pin, what)
+	if err == nil {
+		err = checkText(name, "user name", MaxNameLen, what)
+	}
+	if err == nil {
+		err = checkContact(&in, what)
+	}
+	ref, rerr := roleRef(in, what)
+	if err == nil {
+		err = rerr
+	}
+	if err != nil {
+		httpapi.Fail(w, r, plain, err)
+		return
+	}
+	roleID := role.User // a cashier unless told otherwise, like usuario.id_role
+	if ref != nil {
+		if roleID, err = h.resolveRole(r.Context(), *ref, what); err != nil {
+			httpapi.Fail(w, r, plain, err)
+			return
+		}
+	}
+	hash, err := h.Hasher.Hash(r.Context(), *in.Pin)
+	if err != nil {
+		httpapi.Fail(w, r, plain, err)
+		return
+	}
+	o, err := h.Store.Create(r.Context(), NewOperador{
+		Name: name, PinHash: hash, IDRole: roleID, Email: nonEmpty(in.Email), Phone: nonEmpty(in.Phone),
+	})
+	if err != nil {
+		httpapi.Fail(w, r, plain, storeError(err, "", what))
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, map[string]string{"id": o.ID, "message": "User added successfully"})
+}
+
+func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
+	const what = "Failed to update user"
+	id, ok := CanonicalID(chi.URLParam(r, "id"))
+	if !ok {
+		httpapi.Fail(w, r, plain, errMalformedID)
+		return
+	}
+	in, err := readInput(r, what)
+	if err != nil {
+		httpapi.Fail(w, r, plain, err)
+		return
+	}
+	if in.Pin != nil && *in.Pin == Masked { // an object from GET /users sent back
+		in.Pin = nil
+	}
+	ref, err := roleRef(in, what)
+	if err != nil {
+		httpapi.Fail(w, r, plain, err)
+		return
+	}
+	if in.Name == nil && in.Pin == nil && ref == nil && in.Email == nil && in.Phone == nil {
+		httpapi.Fail(w, r, plain, badRequest("No fields provided to update"))
+		return
+	}
+	var c Changes
+	if in.Name != nil {
+		name := strings.TrimSpace(*in.Name)
+		if name == "" {
+			httpapi.Fail(w, r, plain, badRequest(what+", user name cannot be blank"))
+			return
+		}
+		if err := checkText(name, "user name", MaxNameLen, what); err != nil {
+			httpapi.Fail(w, r, plain, err)
+			return
+		}
+		c.Name = &name
+	}
+	if in.Pin != nil {
+		if err := checkPin(*in.Pin, what); err != nil {
+			httpapi.Fail(w, r, plain, err)
+			return
+		}
+	}
+	if err := checkContact(&in, what); err != nil {
+		httpapi.Fail(w, r, plain, err)
+		return
+	}
+	c.Email, c.Phone = in.Email, in.Phone
+	if ref != nil {
+		rid, err := h.resolveRole(r.Context(), *ref, what)
+		if err != nil {
+			httpapi.Fail(w, r, plain, err)
+			return
+		}
+		c.IDRole = &rid
+	}
+	if in.Pin != nil {
+		hash, err := h.Hasher.Hash(r.Context(), *in.Pin)
+		if err != nil {
+			httpapi.Fail(w, r, plain, err)
+			return
+		}
+		c.PinHash = &hash
+	}
+	_, err = h.Store.Update(r.Context(), id, c)
+	h.forget(id)
+	if err != nil {
+		httpapi.Fail(w, r, plain, storeError(err, id, what))
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"id": id, "message": "User updated successfully"})
+}
+
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
+	id, ok := CanonicalID(chi.URLParam(r, "id"))
+	if !ok {
+		httpapi.Fail(w, r, plain, errMalformedID)
+		return
+	}
+	err := h.Store.Delete(r.Context(), id)
+	h.forget(id)
+	if err != nil {
+		httpapi.Fail(w, r, plain, storeError(err, id, ""))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
