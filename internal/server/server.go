@@ -141,6 +141,7 @@ func (a *App) routes() http.Handler {
 	})
 	r.Get("/readyz", a.readyz)
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
+	a.mountClientes(r)
 
 	return r
 }
