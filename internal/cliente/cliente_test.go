@@ -28,7 +28,7 @@ func body(name string) map[string]any {
 	n := seq.n
 	seq.Unlock()
 	return map[string]any{
-		"ct_codigo": "UIO001", "cli_nombre": name, "cli_ruc_ced": cliente.CedulaFor(n),
+		"ct_codigo": "UIO001", "cli_nombre": name, "cli_ruc_ced": cliente.CedulaFor(143_000_000 + n), // far from the seed's range
 		"cli_telefono": "0987654321", "cli_mail": "cliente@example.com",
 		"cli_direccion": "Av. Principal 123", "cli_celular": "0998765432",
 	}
