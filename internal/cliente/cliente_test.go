@@ -190,7 +190,10 @@ func TestCreateValidation(t *testing.T) {
 			{"telefono letters", with(map[string]any{"cli_telefono": "09876543ab"}), []string{"cli_telefono es requerido y debe tener 10 dígitos numéricos"}},
 			{"mail invalid", with(map[string]any{"cli_mail": "no-es-correo"}), []string{"cli_mail debe ser un correo válido"}},
 			{"celular", with(map[string]any{"cli_celular": "123"}), []string{"cli_celular debe tener 10 dígitos numéricos"}},
-			{"direccion", with(map[string]any{"cli_direccion": repeat("a", 201)}), []string{"cli_direccion debe tener como máximo 200 caracteres"}},
+			{"direccion", with(map[string]any{"cli_direccion": repeat("a", 201)}), []string{"cli_direccion debe tener como máximo 200 caracteres, sin caracteres de control"}},
+			{"control characters", with(map[string]any{"cli_nombre": "Ana\x00", "cli_mail": "a\x00@b.co", "cli_direccion": "Calle\x001"}), []string{
+				"cli_nombre es requerido y máximo 120 caracteres", "cli_mail es requerido y máximo 60 caracteres",
+				"cli_direccion debe tener como máximo 200 caracteres, sin caracteres de control"}},
 			{"estado not on create", with(map[string]any{"cli_estado": "ACT"}), []string{"la propiedad cli_estado no está permitida"}},
 			{"unknown field", with(map[string]any{"extra": 1}), []string{"la propiedad extra no está permitida"}},
 			{"wrong type", with(map[string]any{"cli_telefono": 987654321}), []string{"cli_telefono debe ser un texto"}},
@@ -436,6 +439,7 @@ func TestSearch(t *testing.T) {
 			{"ma", []string{"María José Pérez", "Mariana Ruiz", "Ana María Torres", "José Martínez", "Rosa Mar"}}, // short term
 			{"zzz", []string{}},
 			{"%22x", []string{}}, // a quote cannot break the FTS query
+			{"jos%00e", []string{"José Martínez", "María José Pérez"}}, // NUL dropped, no 500
 		}
 		for _, tc := range cases {
 			if got := names(tc.query); !reflect.DeepEqual(got, tc.want) {

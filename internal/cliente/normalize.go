@@ -8,7 +8,8 @@ import (
 )
 
 // Normalize is the search form of a name: accents stripped (NFD, combining
-// marks dropped), lower-case, runs of white space folded into one space.
+// marks dropped), control characters dropped, lower-case, runs of white
+// space folded into one space.
 // The stored cli_nombre_norm and every search term go through it, so that
 // "MARÍA  José" and "maria jose" meet.
 func Normalize(s string) string {
@@ -17,7 +18,7 @@ func Normalize(s string) string {
 	space := false
 	for _, r := range norm.NFD.String(s) {
 		switch {
-		case unicode.Is(unicode.Mn, r):
+		case unicode.Is(unicode.Mn, r), unicode.IsControl(r) && !unicode.IsSpace(r):
 			continue
 		case unicode.IsSpace(r):
 			space = b.Len() > 0

@@ -19,7 +19,7 @@ const (
 	msgTelefono        = "cli_telefono es requerido y debe tener 10 dígitos numéricos"
 	msgMail            = "cli_mail es requerido y máximo 60 caracteres"
 	msgMailInvalid     = "cli_mail debe ser un correo válido"
-	msgDireccion       = "cli_direccion debe tener como máximo 200 caracteres"
+	msgDireccion       = "cli_direccion debe tener como máximo 200 caracteres, sin caracteres de control"
 	msgCelular         = "cli_celular debe tener 10 dígitos numéricos"
 	msgEstado          = "cli_estado debe ser ACT, INA o SUS"
 	msgEstadoOnCreate  = "la propiedad cli_estado no está permitida"
@@ -83,7 +83,7 @@ func validate(in Input, create, strictID bool) []string {
 			fail(msgMailInvalid)
 		}
 	}
-	if in.Direccion != nil && utf8.RuneCountInString(*in.Direccion) > 200 {
+	if in.Direccion != nil && (utf8.RuneCountInString(*in.Direccion) > 200 || hasControl(*in.Direccion)) {
 		fail(msgDireccion)
 	}
 	if in.Celular != nil && *in.Celular != "" && !tenDigits(*in.Celular) {
@@ -101,7 +101,13 @@ func validate(in Input, create, strictID bool) []string {
 }
 
 func textOK(p *string, max int) bool {
-	return p != nil && *p != "" && utf8.RuneCountInString(*p) <= max
+	return p != nil && *p != "" && utf8.RuneCountInString(*p) <= max && !hasControl(*p)
+}
+
+// hasControl catches NUL and friends, which no name or address carries and
+// PostgreSQL refuses to store.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }
 
 func tenDigits(s string) bool { return len(s) == 10 && isDigits(s) }
