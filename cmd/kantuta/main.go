@@ -30,6 +30,7 @@ Usage:
   kantuta migrate up|down|status           manage the database schema
   kantuta admin create --email E --password P
                                            create an admin usuario
+  kantuta seed demo --clientes N           insert N demo customers (bulk, with progress)
   kantuta version                          print the version
 
 Configuration comes from the environment and an optional .env file (see README).
@@ -54,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return migrate(args, stdout)
 	case "admin":
 		return admin(args, stdout)
+	case "seed":
+		return seed(args, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kantuta", version)
 		return nil

@@ -27,15 +27,6 @@ var pendingRoutes = map[string]string{
 	// mail (SPEC §7)
 	"POST /mail":   "mail",
 	"GET /mail/{}": "mail",
-	// customers (SPEC §8)
-	"GET /api/pos/clientes":        "cliente",
-	"POST /api/pos/clientes":       "cliente",
-	"GET /api/pos/clientes/search": "cliente",
-	"GET /api/pos/clientes/type":   "cliente",
-	"GET /api/pos/clientes/{}":     "cliente",
-	"PUT /api/pos/clientes/{}":     "cliente",
-	"DELETE /api/pos/clientes/{}":  "cliente",
-	"GET /api/pos/ciudades":        "cliente",
 }
 
 var paramPattern = regexp.MustCompile(`\{[^}]*\}`)

@@ -166,6 +166,7 @@ func (a *App) routes() http.Handler {
 
 	a.mountIdentity(r)
 	a.mountUsers(r)
+	a.mountClientes(r)
 
 	return r
 }
