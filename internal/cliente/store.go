@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -184,7 +185,19 @@ func (s *Store) Search(ctx context.Context, term string) ([]Cliente, error) {
 	if len(out) == SearchLimit {
 		return out, nil
 	}
-	// 2. Other substring matches, from the trigram index: at most
+	// 2. PostgreSQL: names with a later word starting with q (a surname),
+	// from btree indexes on words 2–4, each read in order and stopped after
+	// SearchLimit rows, so a common surname costs no more than a rare one.
+	if s.db.IsPostgres() && !strings.ContainsAny(q, " ") && !hasSymbols(q) {
+		words, err := s.wordStarts(db, q, out)
+		if err != nil {
+			return nil, err
+		}
+		if out = append(out, words...); len(out) >= SearchLimit {
+			return out[:SearchLimit], nil
+		}
+	}
+	// 3. Other substring matches, from the trigram index: at most
 	// searchCandidates of them, ranked word-prefix first, then by name.
 	var rest []Cliente
 	inner := s.substringMatches(db, q)
@@ -193,11 +206,69 @@ func (s *Store) Search(ctx context.Context, term string) ([]Cliente, error) {
 			SQL:  "CASE WHEN m.cli_nombre_norm LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END, m.cli_nombre_norm, m.cli_codigo",
 			Vars: []any{"% " + escapeLike(q) + "%"}, WithoutParentheses: true,
 		}}).
-		Limit(SearchLimit - len(out)).Find(&rest).Error
+		Limit(SearchLimit + len(out)).Find(&rest).Error
 	if err != nil {
 		return nil, fmt.Errorf("search substring: %w", err)
 	}
-	return append(out, rest...), nil
+	seen := make(map[string]bool, len(out))
+	for _, c := range out {
+		seen[c.Codigo] = true
+	}
+	for _, c := range rest {
+		if len(out) == SearchLimit {
+			break
+		}
+		if !seen[c.Codigo] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// hasSymbols reports whether a normalised term has a character other than
+// a-z, 0-9 and space: such terms cannot use trigrams, but every name they
+// match has a symbol too, and those few names have an index of their own.
+func hasSymbols(q string) bool {
+	return strings.ContainsFunc(q, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == ' ')
+	})
+}
+
+// wordStarts returns up to SearchLimit active customers whose 2nd, 3rd or
+// 4th word starts with q, by name, leaving out those already found.
+func (s *Store) wordStarts(db *gorm.DB, q string, found []Cliente) ([]Cliente, error) {
+	parts := make([]string, 0, 3)
+	vars := make([]any, 0, 6)
+	for k := 2; k <= 4; k++ {
+		w := fmt.Sprintf("split_part(cli_nombre_norm, ' ', %d)", k)
+		parts = append(parts, fmt.Sprintf("(SELECT * FROM cliente WHERE cli_estado <> 'INA' AND %[1]s >= ? AND %[1]s < ? ORDER BY %[1]s, cli_codigo LIMIT %[2]d)", w, SearchLimit))
+		vars = append(vars, q, prefixUpper(q))
+	}
+	var rows []Cliente
+	if err := db.Raw(strings.Join(parts, " UNION ALL "), vars...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("search word starts: %w", err)
+	}
+	seen := make(map[string]bool, len(found)+len(rows))
+	for _, c := range found {
+		seen[c.Codigo] = true
+	}
+	out := rows[:0]
+	for _, c := range rows {
+		if !seen[c.Codigo] {
+			seen[c.Codigo] = true
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].NombreNorm != out[j].NombreNorm {
+			return out[i].NombreNorm < out[j].NombreNorm
+		}
+		return out[i].Codigo < out[j].Codigo
+	})
+	if len(out) > SearchLimit-len(found) {
+		out = out[:SearchLimit-len(found)]
+	}
+	return out, nil
 }
 
 // substringMatches selects up to searchCandidates customers, not inactive
@@ -213,10 +284,14 @@ func (s *Store) substringMatches(db *gorm.DB, q string) *gorm.DB {
 			Where(notPrefix, q, prefixUpper(q)).Limit(searchCandidates)
 	}
 	// PostgreSQL: the pg_trgm GIN index serves LIKE '%…%' (backslash is its
-	// default escape). SQLite, under 3 characters: a scan, which FTS5 cannot help.
+	// default escape); a term with symbols reads the small index of names
+	// that have symbols (the predicate must match the index's word for word).
+	// SQLite, under 3 characters: a scan, which FTS5 cannot help.
 	like := "c.cli_nombre_norm LIKE ?"
 	if !s.db.IsPostgres() {
 		like += ` ESCAPE '\'`
+	} else if hasSymbols(q) {
+		like += ` AND c.cli_nombre_norm ~ '[^a-z0-9 ]'`
 	}
 	return db.Table("cliente AS c").Select("c.*").
 		Where("c.cli_estado <> ?", EstadoInactivo).Where(like, "%"+escapeLike(q)+"%").

@@ -77,6 +77,15 @@ CREATE INDEX cliente_activo_nombre_idx ON cliente (cli_nombre, cli_codigo) WHERE
 -- Search: prefix matches by range on the btree, substrings by trigrams.
 CREATE INDEX cliente_nombre_norm_idx ON cliente (cli_nombre_norm, cli_codigo) WHERE cli_estado <> 'INA';
 CREATE INDEX cliente_nombre_norm_trgm_idx ON cliente USING gin (cli_nombre_norm gin_trgm_ops) WHERE cli_estado <> 'INA';
+-- Surnames: words 2–4 start with the term. Read in order and stopped after
+-- ten rows, a common surname costs what a rare one does (trigrams would
+-- collect every match first).
+CREATE INDEX cliente_palabra2_idx ON cliente ((split_part(cli_nombre_norm, ' ', 2)), cli_codigo) WHERE cli_estado <> 'INA';
+CREATE INDEX cliente_palabra3_idx ON cliente ((split_part(cli_nombre_norm, ' ', 3)), cli_codigo) WHERE cli_estado <> 'INA';
+CREATE INDEX cliente_palabra4_idx ON cliente ((split_part(cli_nombre_norm, ' ', 4)), cli_codigo) WHERE cli_estado <> 'INA';
+-- Terms with symbols (%, _, ., -) have no trigrams; the names they can
+-- match all have a symbol, and those few names are indexed here.
+CREATE INDEX cliente_simbolos_idx ON cliente (cli_nombre_norm, cli_codigo) WHERE cli_estado <> 'INA' AND cli_nombre_norm ~ '[^a-z0-9 ]';
 CREATE INDEX cliente_ct_codigo_idx ON cliente (ct_codigo);
 
 -- +goose Down
