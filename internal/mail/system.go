@@ -31,6 +31,10 @@ type System struct{ store *Store }
 // NewSystem builds the mailer on the outbox.
 func NewSystem(store *Store) *System { return &System{store: store} }
 
+// Wake tells the local worker to look at the outbox now: call it after
+// committing a transaction that queued a mail.
+func (s *System) Wake() { s.store.Wake() }
+
 // Store is the outbox the mailer writes to.
 func (s *System) Store() *Store { return s.store }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/kantuta/kantuta/internal/config"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/mail"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/usuario"
 )
@@ -36,6 +37,7 @@ type App struct {
 	Authenticator *auth.Authenticator
 	Roles         *role.Store
 	Usuarios      *usuario.Store
+	Mail          *mail.System // queues system mails (welcome, reset code, password changed)
 	Handler       http.Handler
 
 	workers []func(ctx context.Context)
@@ -141,6 +143,7 @@ func (a *App) routes() http.Handler {
 	})
 	r.Get("/readyz", a.readyz)
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
+	a.mountMail(r)
 
 	return r
 }
