@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"gorm.io/gorm"
 
 	"github.com/kantuta/kantuta/internal/config"
 	"github.com/kantuta/kantuta/internal/database"
@@ -391,4 +392,91 @@ func TestFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestSMTPConnection(t *testing.T) {
+	sink := testkit.NewSMTPSink(t)
+	m := mail.Mail{ID: 1, ToEmail: "ana@example.com", Subject: "x", BodyText: "y", CreatedAt: time.Now()}
+	ctx := context.Background()
+
+	t.Run("one connection for many mails, dialled again when dropped", func(t *testing.T) {
+		s := smtpSender(t, sink)
+		defer s.Close()
+		before := sink.Connections()
+		for i := 0; i < 5; i++ {
+			if err := s.Send(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := sink.Connections() - before; n != 1 {
+			t.Fatalf("%d connections for 5 mails", n)
+		}
+		sink.Stop() // drops the open connection
+		sink.Start()
+		if err := s.Send(ctx, m); err != nil {
+			t.Fatalf("no redial after the server dropped the connection: %v", err)
+		}
+		if n := sink.Connections() - before; n != 2 {
+			t.Fatalf("%d connections, want 2", n)
+		}
+	})
+	cases := []struct {
+		name, mode    string
+		opportunistic bool
+		ok            bool
+	}{
+		{"starttls is mandatory by default", "starttls", false, false},
+		{"opportunistic starttls falls back to plain text", "starttls", true, true},
+		{"none sends in plain text", "none", false, true},
+		{"implicit tls needs a TLS server", "tls", false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := mail.NewSMTPSender(config.SMTP{Host: sink.Host, Port: sink.Port, TLS: tc.mode, From: "a@kantuta.test"},
+				mail.SMTPOptions{Timeout: time.Second, Opportunistic: tc.opportunistic})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			err = s.Send(ctx, m)
+			if (err == nil) != tc.ok {
+				t.Fatalf("send with SMTP_TLS=%s: %v", tc.mode, err)
+			}
+			if err != nil && mail.IsPermanent(err) {
+				t.Fatalf("a TLS failure must be retried, not permanent: %v", err)
+			}
+		})
+	}
+	if _, err := mail.NewSMTPSender(config.SMTP{Host: "h", Port: 25, From: "no es una dirección"}, mail.SMTPOptions{}); err == nil {
+		t.Fatal("a bad SMTP_FROM is accepted")
+	}
+}
+
+func TestSystemMailsJoinTheCallersTransaction(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		sys := mail.NewSystem(mail.NewStore(db))
+		ctx := context.Background()
+		rollback := errors.New("registration failed")
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if _, err := sys.Welcome(ctx, tx, "ana@example.com", "Ana"); err != nil {
+				return err
+			}
+			return rollback
+		})
+		if !errors.Is(err, rollback) || byStatus(t, db)[mail.StatusQueued] != 0 {
+			t.Fatalf("a rolled-back welcome mail was queued: %v", err)
+		}
+		err = db.Transaction(func(tx *gorm.DB) error {
+			_, err := sys.Welcome(ctx, tx, "ana@example.com", "Ana\r\nBcc: x@example.com")
+			return err
+		})
+		if err != nil || byStatus(t, db)[mail.StatusQueued] != 1 {
+			t.Fatalf("committed welcome mail: %v %v", err, byStatus(t, db))
+		}
+		var m mail.Mail
+		db.Take(&m)
+		if m.Kind != mail.KindWelcome || strings.ContainsAny(m.ToName, "\r\n") || !strings.Contains(m.BodyText, "ana@example.com") || m.BodyHTML == "" {
+			t.Fatalf("welcome mail: %+v", m)
+		}
+	})
 }

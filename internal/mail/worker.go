@@ -20,7 +20,7 @@ type WorkerOptions struct {
 	FirstRetry  time.Duration // delay after the first failure, doubling [5 s]
 	MaxRetry    time.Duration // cap of that delay [15 min]
 	MaxAttempts int           // tries before the mail is failed [10]
-	SendTimeout time.Duration // one delivery, also while stopping [60 s]
+	SendTimeout time.Duration // one delivery, also while stopping (within SHUTDOWN_TIMEOUT) [20 s]
 	Logger      *slog.Logger  // [slog.Default()]
 	Metrics     *Metrics      // optional
 }
@@ -54,7 +54,7 @@ func (o WorkerOptions) withDefaults() WorkerOptions {
 		o.MaxAttempts = 10
 	}
 	if o.SendTimeout <= 0 {
-		o.SendTimeout = 60 * time.Second
+		o.SendTimeout = 20 * time.Second
 	}
 	if o.Lease < 2*o.SendTimeout {
 		o.Lease = 2 * o.SendTimeout // a live worker never loses a claim mid-send

@@ -29,6 +29,7 @@ type SMTPSink struct {
 	srv  *smtp.Server
 	l    net.Listener
 	msgs []ReceivedMail
+	sess int
 }
 
 // ReceivedMail is one delivered message, parsed.
@@ -64,7 +65,12 @@ func (s *SMTPSink) Env() map[string]string {
 }
 
 func (s *SMTPSink) serve(l net.Listener) {
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sink: s}, nil }))
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		s.mu.Lock()
+		s.sess++
+		s.mu.Unlock()
+		return &sinkSession{sink: s}, nil
+	}))
 	srv.Domain = "sink.test"
 	srv.AllowInsecureAuth = true
 	srv.ReadTimeout = 10 * time.Second
@@ -106,6 +112,13 @@ func (s *SMTPSink) Start() {
 		s.t.Fatalf("smtp sink restart: %v", err)
 	}
 	s.serve(l)
+}
+
+// Connections counts the SMTP sessions opened so far.
+func (s *SMTPSink) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sess
 }
 
 // Messages returns what was delivered so far.
