@@ -322,3 +322,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 		_ = auth.KindUsuario
 	})
 }
+
+func TestChangePasswordKeepsTheCallersSession(t *testing.T) {
+	app := testkit.NewApp(t, testkit.NewSQLite(t))
+	u, _ := app.NewUsuario(role.User)
+	a := login(t, app, u.Email, password).Map(t)["access_token"].(string)
+	b := login(t, app, u.Email, password).Map(t)["access_token"].(string)
+	res := app.Post("/auth/change-password", a, map[string]any{"currentPassword": password, "newPassword": "OtraClave789"})
+	if res.Status != 201 {
+		t.Fatalf("change-password: %s", res)
+	}
+	if res := app.Get("/auth/me", a); res.Status != 200 {
+		t.Fatalf("the caller's session should live on: %s", res)
+	}
+	if res := app.Get("/auth/me", b); res.Status != 401 {
+		t.Fatalf("another session survived: %s", res)
+	}
+	if res := login(t, app, u.Email, "OtraClave789"); res.Status != 201 {
+		t.Fatalf("login with the new password: %s", res)
+	}
+}

@@ -15,13 +15,13 @@ func (a *App) mountIdentity(r chi.Router) {
 	public := httpapi.NewRateLimit(cfg.RateLimitPublic.Requests, cfg.RateLimitPublic.Per)
 	a.authHandler = &auth.Handler{
 		Issuer: a.Issuer, Sessions: a.Sessions, Authenticator: a.Authenticator, Lockout: a.Lockout,
-		Hasher: a.Hasher, Usuarios: usuario.Accounts{Store: a.Usuarios}, Operators: a.Operadores, Roles: a.Roles,
+		Hasher: a.Hasher, Usuarios: a.Usuarios, Operators: a.Operadores, Roles: a.Roles,
 		LoginLimit:     httpapi.NewRateLimit(cfg.RateLimitLogin.Requests, cfg.RateLimitLogin.Per),
 		TrustedProxies: cfg.TrustedProxies, Validator: a.Validator,
 	}
 	a.usuarioHandler = &usuario.Handler{
 		Store: a.Usuarios, Roles: a.Roles, Hasher: a.Hasher, Sessions: a.Sessions, Authenticator: a.Authenticator,
-		Validator: a.Validator, RegistrationOpen: cfg.RegistrationOpen, RegisterLimit: public,
+		Validator: a.Validator, RegistrationOpen: cfg.RegistrationOpen, RegisterLimit: public, Mailer: a.Mail,
 	}
 	personaHandler := &persona.Handler{
 		Store: a.Personas, Owners: a.Usuarios, PublicLookup: cfg.PersonaPublicLookup, CreateLimit: public,

@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/kantuta/kantuta/internal/config"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/mail"
 	"github.com/kantuta/kantuta/internal/persona"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/users"
@@ -43,7 +46,9 @@ type App struct {
 	Usuarios      *usuario.Store
 	Personas      *persona.Store
 	Operadores    *users.Store
+	Mail          *mail.System // queues system mails (welcome, reset code, password changed)
 	Handler       http.Handler
+	Stdout        io.Writer // where the console mail backend prints (os.Stdout)
 	// Router is the chi router behind Handler, for tools that walk the
 	// registered routes (the OpenAPI route test).
 	Router chi.Routes
@@ -91,6 +96,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Lockout:    auth.NewLockout(db, cfg.LoginMaxFailures, cfg.LoginLockout),
 		Validator:  httpapi.NewValidator(),
 		Operadores: users.NewStore(db),
+		Mail:       mail.NewSystem(mail.NewStore(db)),
+		Stdout:     os.Stdout,
 	}
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
 	states := auth.AccountStatesFunc(a.accountState)
@@ -167,6 +174,7 @@ func (a *App) routes() http.Handler {
 	a.mountIdentity(r)
 	a.mountUsers(r)
 	a.mountClientes(r)
+	a.mountMail(r)
 
 	return r
 }

@@ -25,12 +25,13 @@ import (
 // App is the whole application behind a real HTTP server on loopback.
 type App struct {
 	*server.App
-	URL    string
-	Client *http.Client
-	Logs   *LogBuffer
-	t      testing.TB
-	seq    int
-	mu     sync.Mutex
+	URL     string
+	Client  *http.Client
+	Logs    *LogBuffer
+	Console *LogBuffer // what the console mail backend printed
+	t       testing.TB
+	seq     int
+	mu      sync.Mutex
 
 	openapi *OpenAPI // set by ValidateResponses: check every response against the spec
 }
@@ -72,6 +73,8 @@ func NewApp(t testing.TB, db *database.DB, overrides ...map[string]string) *App 
 	if _, _, err := app.Prepare(context.Background()); err != nil {
 		t.Fatalf("prepare: %v", err)
 	}
+	console := &LogBuffer{}
+	app.Stdout = console // console-backend mails, apart from the logs tests scan for secrets
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := app.Start(ctx)
 	srv := httptest.NewServer(app.Handler)
@@ -80,7 +83,7 @@ func NewApp(t testing.TB, db *database.DB, overrides ...map[string]string) *App 
 		cancel()
 		wait()
 	})
-	return &App{App: app, URL: srv.URL, Client: srv.Client(), Logs: logs, t: t}
+	return &App{App: app, URL: srv.URL, Client: srv.Client(), Logs: logs, Console: console, t: t}
 }
 
 // Response is a finished HTTP exchange.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"gorm.io/gorm"
 
 	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/httpapi"
@@ -18,9 +19,12 @@ import (
 
 var nest httpapi.Renderer = httpapi.NestRenderer{}
 
-// Mailer sends the system mails a usuario route triggers.
+// Mailer queues the system mails a usuario route triggers (mail.System).
 type Mailer interface {
-	Welcome(ctx context.Context, u Usuario) error
+	// Welcome queues the welcome mail inside tx: it exists only if tx commits.
+	Welcome(ctx context.Context, tx *gorm.DB, to, name string) (int64, error)
+	// Wake tells the outbox worker there is mail, after the commit.
+	Wake()
 }
 
 // Handler serves /usuario.
@@ -161,14 +165,19 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	u := Usuario{Name: name, Email: email, Password: hash, IDRole: roleID, Estado: req.Estado == nil || *req.Estado,
 		IDUserCreate: actor, Persona: persona.Persona{Estado: true, IDUserCreate: actor}}
 	pf.Apply(&u.Persona)
-	if err := h.Store.Create(ctx, &u); err != nil {
+	var welcome func(tx *gorm.DB) error
+	if h.Mailer != nil {
+		welcome = func(tx *gorm.DB) error {
+			_, err := h.Mailer.Welcome(ctx, tx, u.Email, u.Persona.Nombres)
+			return err
+		}
+	}
+	if err := h.Store.Create(ctx, &u, welcome); err != nil {
 		httpapi.Fail(w, r, nest, toHTTP(err))
 		return
 	}
 	if h.Mailer != nil {
-		if err := h.Mailer.Welcome(ctx, u); err != nil {
-			httpapi.LoggerFrom(ctx).Warn("welcome mail not queued", "usuario", u.ID, "error", err)
-		}
+		h.Mailer.Wake()
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, u.ToJSON())
 }

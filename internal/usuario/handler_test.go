@@ -61,6 +61,11 @@ func TestRegister(t *testing.T) {
 		if r := u["role"].(map[string]any); r["id"] != float64(3) || r["nombre"] != "user" || r["descripcion"] != "Cajero estándar" {
 			t.Errorf("role: %v", r)
 		}
+		var welcome int64
+		db.Table("mail_outbox").Where("kind = ? AND to_email = ?", "welcome", "maria@kantuta.bo").Count(&welcome)
+		if welcome != 1 {
+			t.Errorf("want one welcome mail queued with the registration, got %d", welcome)
+		}
 		if ts := u["created_at"].(string); len(ts) != 24 || !strings.HasSuffix(ts, "Z") || ts[19] != '.' {
 			t.Errorf("timestamp %q is not ISO 8601 with milliseconds and Z", ts)
 		}
@@ -145,13 +150,16 @@ func TestRegistrationIsAtomic(t *testing.T) {
 		} else {
 			db.Exec(`CREATE TRIGGER usuario_boom BEFORE INSERT ON usuario WHEN NEW.name = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`)
 		}
-		before := count(t, db, "persona")
+		before, mails := count(t, db, "persona"), count(t, db, "mail_outbox")
 		res := app.Post("/usuario/register", "", with(maria("boom@kantuta.bo"), "name", "boom"))
 		if res.Status != 500 || strings.Contains(string(res.Body), "boom") || !strings.Contains(string(res.Body), "request_id") {
 			t.Fatalf("forced failure should be a bare 500 with a request id: %s", res)
 		}
 		if after := count(t, db, "persona"); after != before {
 			t.Fatalf("a persona was left behind: %d → %d", before, after)
+		}
+		if after := count(t, db, "mail_outbox"); after != mails {
+			t.Fatalf("a welcome mail was queued for a registration that failed: %d → %d", mails, after)
 		}
 	})
 }

@@ -37,8 +37,10 @@ func (s *Store) withRelations(ctx context.Context) *gorm.DB {
 }
 
 // Create inserts the persona and the usuario in one transaction: both or
-// neither. A duplicate email is ErrEmailTaken.
-func (s *Store) Create(ctx context.Context, u *Usuario) error {
+// neither. A duplicate email is ErrEmailTaken. also, when given, runs in the
+// same transaction (the welcome mail is queued there, so it exists only if
+// the usuario does).
+func (s *Store) Create(ctx context.Context, u *Usuario, also ...func(tx *gorm.DB) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		p := u.Persona
 		if err := tx.Omit("id").Create(&p).Error; err != nil {
@@ -52,6 +54,14 @@ func (s *Store) Create(ctx context.Context, u *Usuario) error {
 			return fmt.Errorf("insert usuario: %w", err)
 		}
 		u.ID = row.ID
+		for _, f := range also {
+			if f == nil {
+				continue
+			}
+			if err := f(tx); err != nil {
+				return fmt.Errorf("registration side effect: %w", err)
+			}
+		}
 		return nil
 	})
 	if database.IsUniqueViolation(err) {

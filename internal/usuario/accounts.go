@@ -1,0 +1,67 @@
+package usuario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"gorm.io/gorm"
+
+	"github.com/kantuta/kantuta/internal/auth"
+)
+
+var _ auth.UsuarioAccounts = (*Store)(nil)
+
+// UsuarioCredentials implements auth.UsuarioAccounts: the usuario with
+// this email, whatever its case (auth.ErrNoSuchAccount if none).
+func (s *Store) UsuarioCredentials(ctx context.Context, email string) (auth.Credentials, error) {
+	u, err := s.ByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		return auth.Credentials{}, auth.ErrNoSuchAccount
+	}
+	if err != nil {
+		return auth.Credentials{}, err
+	}
+	return auth.Credentials{
+		Kind: auth.KindUsuario, ID: strconv.FormatInt(u.ID, 10), Username: u.Email, Hash: u.Password,
+		RoleID: u.IDRole, RoleName: u.Role.Nombre, Active: u.Estado, Version: u.TokenVersion,
+	}, nil
+}
+
+// UsuarioProfile implements auth.UsuarioAccounts: the full Usuario JSON.
+func (s *Store) UsuarioProfile(ctx context.Context, id string) (any, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return nil, auth.ErrNoSuchAccount
+	}
+	u, err := s.ByID(ctx, n)
+	if errors.Is(err, ErrNotFound) {
+		return nil, auth.ErrNoSuchAccount
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u.ToJSON(), nil
+}
+
+// SetUsuarioPasswordHash implements auth.UsuarioAccounts; bumpVersion
+// kills every token issued before.
+func (s *Store) SetUsuarioPasswordHash(ctx context.Context, id, hash string, bumpVersion bool) error {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return auth.ErrNoSuchAccount
+	}
+	set := map[string]any{"password": hash}
+	if bumpVersion {
+		set["token_version"] = gorm.Expr("token_version + 1")
+	}
+	res := s.db.WithContext(ctx).Model(&Usuario{}).Where("id = ?", n).Updates(set)
+	if res.Error != nil {
+		return fmt.Errorf("set usuario %d password: %w", n, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return auth.ErrNoSuchAccount
+	}
+	return nil
+}
