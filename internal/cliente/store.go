@@ -25,6 +25,14 @@ var (
 // PageSize is the number of customers per page of the listing.
 const PageSize = 20
 
+// The states are written into the SQL, not bound: the indexes are partial
+// on them, and PostgreSQL cannot use a partial index for a prepared
+// statement's generic plan when the predicate is a parameter.
+const (
+	activo     = "cli_estado = 'ACT'"
+	noInactivo = "cli_estado <> 'INA'"
+)
+
 // SearchLimit is the most results a search answers.
 const SearchLimit = 10
 
@@ -138,7 +146,7 @@ func (s *Store) take(tx *gorm.DB, codigo string) (Cliente, error) {
 func (s *Store) List(ctx context.Context, page int) ([]Cliente, int64, error) {
 	db := s.db.WithContext(ctx)
 	var total int64
-	if err := db.Model(&Cliente{}).Where("cli_estado = ?", EstadoActivo).Count(&total).Error; err != nil {
+	if err := db.Model(&Cliente{}).Where(activo).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count clientes: %w", err)
 	}
 	out := []Cliente{}
@@ -146,7 +154,7 @@ func (s *Store) List(ctx context.Context, page int) ([]Cliente, int64, error) {
 	if offset >= total {
 		return out, total, nil
 	}
-	err := db.Where("cli_estado = ?", EstadoActivo).Order("cli_nombre, cli_codigo").
+	err := db.Where(activo).Order("cli_nombre, cli_codigo").
 		Limit(PageSize).Offset(int(offset)).Find(&out).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list clientes: %w", err)
@@ -158,7 +166,7 @@ func (s *Store) List(ctx context.Context, page int) ([]Cliente, int64, error) {
 func (s *Store) Options(ctx context.Context) ([]Option, error) {
 	out := []Option{}
 	err := s.db.WithContext(ctx).Model(&Cliente{}).Select("cli_codigo, cli_nombre").
-		Where("cli_estado = ?", EstadoActivo).Order("cli_nombre, cli_codigo").Scan(&out).Error
+		Where(activo).Order("cli_nombre, cli_codigo").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("cliente options: %w", err)
 	}
@@ -177,7 +185,7 @@ func (s *Store) Search(ctx context.Context, term string) ([]Cliente, error) {
 	db := s.db.WithContext(ctx)
 	// 1. Prefix matches: a range on the btree of the normalised name, read
 	// in order, so it stops after SearchLimit rows however many match.
-	err := db.Where("cli_estado <> ? AND cli_nombre_norm >= ? AND cli_nombre_norm < ?", EstadoInactivo, q, prefixUpper(q)).
+	err := db.Where(noInactivo+" AND cli_nombre_norm >= ? AND cli_nombre_norm < ?", q, prefixUpper(q)).
 		Order("cli_nombre_norm, cli_codigo").Limit(SearchLimit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("search prefix: %w", err)
@@ -280,7 +288,7 @@ func (s *Store) substringMatches(db *gorm.DB, q string) *gorm.DB {
 		phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
 		return db.Table("cliente_fts AS f").Select("c.*").
 			Joins("JOIN cliente AS c ON c.cli_codigo = f.cli_codigo").
-			Where("cliente_fts MATCH ? AND c.cli_estado <> ?", phrase, EstadoInactivo).
+			Where("cliente_fts MATCH ? AND c."+noInactivo, phrase).
 			Where(notPrefix, q, prefixUpper(q)).Limit(searchCandidates)
 	}
 	// PostgreSQL: the pg_trgm GIN index serves LIKE '%…%' (backslash is its
@@ -294,7 +302,7 @@ func (s *Store) substringMatches(db *gorm.DB, q string) *gorm.DB {
 		like += ` AND c.cli_nombre_norm ~ '[^a-z0-9 ]'`
 	}
 	return db.Table("cliente AS c").Select("c.*").
-		Where("c.cli_estado <> ?", EstadoInactivo).Where(like, "%"+escapeLike(q)+"%").
+		Where("c."+noInactivo).Where(like, "%"+escapeLike(q)+"%").
 		Where(notPrefix, q, prefixUpper(q)).Limit(searchCandidates)
 }
 

@@ -131,7 +131,9 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.IsPostgres() {
 		dialect = goose.DialectPostgres
 	}
-	return goose.NewProvider(dialect, db.SQL, sub)
+	// Out of order: a migration merged from a branch after a later one was
+	// applied (as happens with parallel work) is applied, not refused.
+	return goose.NewProvider(dialect, db.SQL, sub, goose.WithAllowOutofOrder(true))
 }
 
 // Migrate applies every pending migration.
