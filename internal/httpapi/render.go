@@ -100,7 +100,10 @@ func nestDefault(e *Error) string {
 	case CodeInternal:
 		return "Internal server error"
 	}
-	return http.StatusText(e.Status)
+	if text := http.StatusText(e.Status); text != "" {
+		return text
+	}
+	return "Error" // a status without a standard text: never an empty message
 }
 
 // ClientesRenderer answers like the Ecuadorian customers API: {"errors":[…]}
