@@ -191,7 +191,10 @@ func TestCreateValidation(t *testing.T) {
 			{"mail invalid", with(map[string]any{"cli_mail": "no-es-correo"}), []string{"cli_mail debe ser un correo válido"}},
 			{"celular", with(map[string]any{"cli_celular": "123"}), []string{"cli_celular debe tener 10 dígitos numéricos"}},
 			{"direccion", with(map[string]any{"cli_direccion": repeat("a", 201)}), []string{"cli_direccion debe tener como máximo 200 caracteres, sin caracteres de control"}},
-			{"control characters", with(map[string]any{"cli_nombre": "Ana\x00", "cli_mail": "a\x00@b.co", "cli_direccion": "Calle\x001"}), []string{
+			{"NUL is refused while decoding", with(map[string]any{"cli_nombre": "Ana\x00", "cli_mail": "a\x00@b.co", "cli_direccion": "Calle\x001"}), []string{
+				"cli_nombre no debe contener el carácter NUL", "cli_mail no debe contener el carácter NUL",
+				"cli_direccion no debe contener el carácter NUL"}},
+			{"control characters", with(map[string]any{"cli_nombre": "Ana\x07", "cli_mail": "a\x07@b.co", "cli_direccion": "Calle\x071"}), []string{
 				"cli_nombre es requerido y máximo 120 caracteres", "cli_mail es requerido y máximo 60 caracteres",
 				"cli_direccion debe tener como máximo 200 caracteres, sin caracteres de control"}},
 			{"estado not on create", with(map[string]any{"cli_estado": "ACT"}), []string{"la propiedad cli_estado no está permitida"}},

@@ -79,6 +79,9 @@ type Config struct {
 
 	DBMaxOpenConns  int
 	ShutdownTimeout time.Duration
+	// RequestTimeout bounds each request's work: a database that does not
+	// answer within it makes the request a 503 instead of a hang.
+	RequestTimeout time.Duration
 }
 
 // IsProduction reports whether unsafe settings must be refused.
@@ -207,6 +210,7 @@ func FromMap(env map[string]string) (Config, error) {
 	}
 	c.DBMaxOpenConns = p.integer("DB_MAX_OPEN_CONNS", 0)
 	c.ShutdownTimeout = p.duration("SHUTDOWN_TIMEOUT", 20*time.Second)
+	c.RequestTimeout = p.duration("REQUEST_TIMEOUT", 15*time.Second)
 
 	if c.IsProduction() {
 		if len(c.JWTSecret) < 32 {

@@ -71,6 +71,9 @@ func DecodeJSONBytes(body []byte, dst any) error {
 		}
 		return &Error{Status: http.StatusBadRequest, Code: CodeMalformed}
 	}
+	if raw == nil { // the body was `null`
+		return &Error{Status: http.StatusBadRequest, Code: CodeMalformed, Message: "El cuerpo de la solicitud debe ser un objeto JSON"}
+	}
 	v := reflect.ValueOf(dst)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("decode: destination must be a pointer to a struct, got %T", dst)
@@ -86,6 +89,10 @@ func DecodeJSONBytes(body []byte, dst any) error {
 		target := v.Elem().Field(f.index).Addr().Interface()
 		if err := json.Unmarshal(msg, target); err != nil {
 			problems = append(problems, fmt.Sprintf("%s debe ser %s", f.name, kindName(f.typ)))
+		} else if hasNUL(reflect.ValueOf(target)) {
+			// PostgreSQL cannot store U+0000 in text: refuse it here, for
+			// every family, rather than fail in the database with a 500.
+			problems = append(problems, fmt.Sprintf("%s no debe contener el carácter NUL", f.name))
 		}
 	}
 	unknown := make([]string, 0, len(raw))
@@ -100,6 +107,36 @@ func DecodeJSONBytes(body []byte, dst any) error {
 		return Validation(problems...)
 	}
 	return nil
+}
+
+// hasNUL reports whether a decoded value holds a string with U+0000.
+func hasNUL(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return strings.IndexByte(v.String(), 0) >= 0
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && hasNUL(v.Elem())
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if hasNUL(v.Field(i)) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if hasNUL(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			if hasNUL(iter.Key()) || hasNUL(iter.Value()) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type jsonField struct {

@@ -29,6 +29,9 @@ func TestDecodeJSONBytes(t *testing.T) {
 		{"invalid utf8", "{\"name\":\"\xff\"}", 400, nil},
 		{"fractional int", `{"age":1.5}`, 400, []string{"age debe ser un número entero"}},
 		{"null keeps zero", `{"email":null}`, 0, nil},
+		{"null body", `null`, 400, nil},
+		{"NUL in a string", `{"name":"a\u0000b","email":"x\u0000"}`, 400, []string{"name no debe contener el carácter NUL", "email no debe contener el carácter NUL"}},
+		{"escaped backslash is not NUL", `{"name":"a\\u0000b"}`, 0, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -141,6 +141,23 @@ func Recover(renderer RendererFor) func(http.Handler) http.Handler {
 	}
 }
 
+// Deadline bounds the work of each request to d (0: no bound): the
+// database calls made with the request's context give up at the deadline,
+// and the request answers 503 (IsUnavailable) instead of hanging on a
+// database that stopped answering.
+func Deadline(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		if d <= 0 {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
 // SecurityHeaders sets the headers every JSON API answer should carry.
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -100,7 +100,10 @@ func nestDefault(e *Error) string {
 	case CodeInternal:
 		return "Internal server error"
 	}
-	return http.StatusText(e.Status)
+	if text := http.StatusText(e.Status); text != "" {
+		return text
+	}
+	return "Error" // a status without a standard text: never an empty message
 }
 
 // ClientesRenderer answers like the Ecuadorian customers API: {"errors":[…]}
@@ -190,5 +193,8 @@ func plainDefault(e *Error) string {
 	case CodeUnavailable:
 		return "Service temporarily unavailable"
 	}
-	return http.StatusText(e.Status)
+	if t := http.StatusText(e.Status); t != "" {
+		return t
+	}
+	return "Error"
 }

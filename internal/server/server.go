@@ -123,6 +123,7 @@ func (a *App) routes() http.Handler {
 	r.Use(httpapi.RequestLog(a.Logger))
 	r.Use(httpapi.Recover(RendererFor))
 	r.Use(httpapi.SecurityHeaders)
+	r.Use(httpapi.Deadline(a.Config.RequestTimeout))
 	r.Use(a.Metrics.Middleware)
 	if len(a.Config.TrustedProxies) > 0 {
 		prefixes := make([]string, 0, len(a.Config.TrustedProxies))
