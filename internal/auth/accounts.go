@@ -20,6 +20,7 @@ type Credentials struct {
 	RoleName string
 	Active   bool
 	Version  int // token version: tokens with another one are dead
+	Profile  any // optional: what the login answers as "user", if already loaded
 }
 
 // UsuarioAccounts is what the /auth routes need of the usuario store.

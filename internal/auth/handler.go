@@ -100,10 +100,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		httpapi.Fail(w, r, nest, err)
 		return
 	}
-	user, err := h.Usuarios.UsuarioProfile(ctx, creds.ID)
-	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+	user := creds.Profile // loaded with the credentials: no second query
+	if user == nil {
+		if user, err = h.Usuarios.UsuarioProfile(ctx, creds.ID); err != nil {
+			httpapi.Fail(w, r, nest, err)
+			return
+		}
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{
 		"access_token": pair.Access.Token, "refresh_token": pair.Refresh.Token, "user": user,
@@ -122,7 +124,7 @@ const (
 // authenticate checks a secret against an account with the lockout in
 // front: unknown accounts cost a bcrypt compare too, and count as failures.
 func (h *Handler) authenticate(ctx context.Context, key string, find func() (Credentials, error), secret string) (Credentials, loginStatus, error) {
-	left, err := h.Lockout.Locked(ctx, key)
+	left, recorded, err := h.Lockout.State(ctx, key)
 	if err != nil {
 		return Credentials{}, 0, err
 	}
@@ -143,8 +145,10 @@ func (h *Handler) authenticate(ctx context.Context, key string, find func() (Cre
 		}
 		return Credentials{}, statusBad, nil
 	}
-	if err := h.Lockout.Reset(ctx, key); err != nil {
-		return Credentials{}, 0, err
+	if recorded {
+		if err := h.Lockout.Reset(ctx, key); err != nil {
+			return Credentials{}, 0, err
+		}
 	}
 	if !creds.Active {
 		return Credentials{}, statusInactive, nil

@@ -25,25 +25,31 @@ func NewLockout(db *database.DB, maxFailures int, duration time.Duration) *Locko
 
 // Locked returns how long key stays locked (0 when it is not).
 func (l *Lockout) Locked(ctx context.Context, key string) (time.Duration, error) {
+	left, _, err := l.State(ctx, key)
+	return left, err
+}
+
+// State returns how long key stays locked, and whether any failure is on
+// record for it (when none is, a successful login has nothing to reset).
+func (l *Lockout) State(ctx context.Context, key string) (left time.Duration, recorded bool, err error) {
 	if l.maxFailures <= 0 {
-		return 0, nil
+		return 0, false, nil
 	}
 	var row struct{ LockedUntil *time.Time }
-	err := l.db.WithContext(ctx).Table("login_failure").Select("locked_until").
+	err = l.db.WithContext(ctx).Table("login_failure").Select("locked_until").
 		Where("account_key = ?", key).Take(&row).Error
 	if database.IsNotFound(err) {
-		return 0, nil
+		return 0, false, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("lockout state: %w", err)
+		return 0, false, fmt.Errorf("lockout state: %w", err)
 	}
-	if row.LockedUntil == nil {
-		return 0, nil
+	if row.LockedUntil != nil {
+		if left := time.Until(*row.LockedUntil); left > 0 {
+			return left, true, nil
+		}
 	}
-	if left := time.Until(*row.LockedUntil); left > 0 {
-		return left, nil
-	}
-	return 0, nil
+	return 0, true, nil
 }
 
 // Fail records one failure; when it reaches the limit the key is locked and

@@ -26,6 +26,7 @@ func (s *Store) UsuarioCredentials(ctx context.Context, email string) (auth.Cred
 	return auth.Credentials{
 		Kind: auth.KindUsuario, ID: strconv.FormatInt(u.ID, 10), Username: u.Email, Hash: u.Password,
 		RoleID: u.IDRole, RoleName: u.Role.Nombre, Active: u.Estado, Version: u.TokenVersion,
+		Profile: u.ToJSON(),
 	}, nil
 }
 

@@ -158,7 +158,11 @@ func (s *Store) List(ctx context.Context, p Page) ([]Usuario, int64, error) {
 	}
 	q := s.withRelations(ctx).Order("usuario.id")
 	if p.Limit > 0 {
-		q = q.Limit(p.Limit).Offset((p.Page - 1) * p.Limit)
+		// Deferred join: the page's ids from the primary key alone, then the
+		// joins for those rows only.
+		ids := s.db.WithContext(ctx).Model(&Usuario{}).Select("id").Order("id").
+			Limit(p.Limit).Offset((p.Page - 1) * p.Limit)
+		q = q.Where("usuario.id IN (?)", ids)
 	}
 	var out []Usuario
 	if err := q.Find(&out).Error; err != nil {
