@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/sync/singleflight"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -50,32 +51,62 @@ type Store struct {
 
 // activeCount caches how many customers are active: counting a million
 // rows costs a third of a second on PostgreSQL, and every list page needs
-// the total. This process's own writes drop it at once; another replica's
-// show within activeCountTTL.
+// the total. One count runs at a time (single flight); a stale total is
+// served while a fresh one is counted in the background. This process's
+// own writes make the next page wait for an exact count; another
+// replica's writes show within activeCountTTL.
 type activeCount struct {
-	mu sync.Mutex
-	n  int64
-	at time.Time
+	mu     sync.Mutex
+	n      int64
+	at     time.Time // when n was counted; zero: no usable value
+	exact  bool      // false after a write here: the next read must wait
+	writes uint64    // writes seen; a count that overlapped one is not exact
+	flight singleflight.Group
 }
 
 const activeCountTTL = 5 * time.Second
 
-func (c *activeCount) get() (int64, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n, !c.at.IsZero() && time.Since(c.at) < activeCountTTL
-}
-
-func (c *activeCount) set(n int64) {
-	c.mu.Lock()
-	c.n, c.at = n, time.Now()
-	c.mu.Unlock()
-}
-
 func (c *activeCount) forget() {
 	c.mu.Lock()
-	c.at = time.Time{}
+	c.exact = false
+	c.writes++
 	c.mu.Unlock()
+}
+
+// total returns the active count, counting with count() when needed.
+func (c *activeCount) total(ctx context.Context, count func(context.Context) (int64, error)) (int64, error) {
+	c.mu.Lock()
+	n, at, exact := c.n, c.at, c.exact
+	c.mu.Unlock()
+	refresh := func() (any, error) {
+		// Detached from the request: a cancelled caller must not fail the others.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		c.mu.Lock()
+		started, writes := time.Now(), c.writes
+		c.mu.Unlock()
+		v, err := count(ctx)
+		if err == nil {
+			c.mu.Lock()
+			if !c.at.After(started) {
+				c.n, c.at, c.exact = v, started, c.writes == writes
+			}
+			c.mu.Unlock()
+		}
+		return v, err
+	}
+	switch {
+	case !at.IsZero() && exact && time.Since(at) < activeCountTTL:
+		return n, nil
+	case !at.IsZero() && exact:
+		go c.flight.Do("count", refresh) // stale while revalidating
+		return n, nil
+	}
+	v, err, _ := c.flight.Do("count", refresh)
+	if err != nil {
+		return 0, err
+	}
+	return v.(int64), nil
 }
 
 // NewStore builds a Store on db.
@@ -178,12 +209,13 @@ func (s *Store) take(tx *gorm.DB, codigo string) (Cliente, error) {
 // active customers there are.
 func (s *Store) List(ctx context.Context, page int) ([]Cliente, int64, error) {
 	db := s.db.WithContext(ctx)
-	total, fresh := s.active.get()
-	if !fresh {
-		if err := db.Model(&Cliente{}).Where(activo).Count(&total).Error; err != nil {
-			return nil, 0, fmt.Errorf("count clientes: %w", err)
-		}
-		s.active.set(total)
+	total, err := s.active.total(ctx, func(ctx context.Context) (int64, error) {
+		var n int64
+		err := s.db.WithContext(ctx).Model(&Cliente{}).Where(activo).Count(&n).Error
+		return n, err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("count clientes: %w", err)
 	}
 	out := []Cliente{}
 	offset := int64(page-1) * PageSize
@@ -194,7 +226,7 @@ func (s *Store) List(ctx context.Context, page int) ([]Cliente, int64, error) {
 	// (no table read for the skipped rows), then only 20 rows are fetched.
 	ids := db.Model(&Cliente{}).Select("cli_codigo").Where(activo).Order("cli_nombre, cli_codigo").
 		Limit(PageSize).Offset(int(offset))
-	err := db.Table("cliente AS c").Select("c.*").Joins("JOIN (?) AS p ON p.cli_codigo = c.cli_codigo", ids).
+	err = db.Table("cliente AS c").Select("c.*").Joins("JOIN (?) AS p ON p.cli_codigo = c.cli_codigo", ids).
 		Order("c.cli_nombre, c.cli_codigo").Find(&out).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list clientes: %w", err)
