@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -97,6 +98,11 @@ func open(ctx context.Context, migrate bool) (config.Config, *database.DB, error
 
 func serve(stdout, stderr io.Writer) error {
 	start := time.Now()
+	if os.Getenv("GOMAXPROCS") == "" {
+		// One P more than cores: while every core hashes a password (at a
+		// lower OS priority, see auth.Hasher), requests still find a P.
+		runtime.GOMAXPROCS(runtime.NumCPU() + 1)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

@@ -25,7 +25,7 @@ type Hasher struct {
 
 // NewHasher builds a Hasher at cost.
 func NewHasher(cost int) *Hasher {
-	h := &Hasher{cost: cost, slots: make(chan struct{}, runtime.GOMAXPROCS(0)), dummyReady: make(chan struct{})}
+	h := &Hasher{cost: cost, slots: make(chan struct{}, runtime.NumCPU()), dummyReady: make(chan struct{})}
 	// A hash of nothing in particular, compared against when an account does
 	// not exist so that "unknown" and "wrong password" take the same time.
 	// Made in the background: it is not worth delaying start-up for.
@@ -59,7 +59,9 @@ func (h *Hasher) Hash(ctx context.Context, secret string) (string, error) {
 		return "", err
 	}
 	defer h.release()
-	b, err := bcrypt.GenerateFromPassword([]byte(secret), h.cost)
+	var b []byte
+	var err error
+	lowPriority(func() { b, err = bcrypt.GenerateFromPassword([]byte(secret), h.cost) })
 	if err != nil {
 		return "", fmt.Errorf("hash: %w", err)
 	}
@@ -76,10 +78,10 @@ func (h *Hasher) Compare(ctx context.Context, hash, secret string) (ok, upgrade 
 	defer h.release()
 	if hash == "" || len(secret) > MaxPasswordBytes {
 		<-h.dummyReady
-		_ = bcrypt.CompareHashAndPassword(h.dummy, []byte(secret))
+		lowPriority(func() { _ = bcrypt.CompareHashAndPassword(h.dummy, []byte(secret)) })
 		return false, false, nil
 	}
-	err = bcrypt.CompareHashAndPassword([]byte(hash), []byte(secret))
+	lowPriority(func() { err = bcrypt.CompareHashAndPassword([]byte(hash), []byte(secret)) })
 	if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
 		return false, false, nil
 	}
