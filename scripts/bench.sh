@@ -46,13 +46,10 @@ stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 token() { curl -s -XPOST "$B/auth/login" -H 'Content-Type: application/json' -d '{"email":"admin@kantuta.local","password":"BenchAdmin123"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])'; }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/"$pid"/status; }
 
-echo "==> PostgreSQL: pgbench -S baseline"
-psql "$PGURL" -qc "DROP DATABASE IF EXISTS kantuta_pgbench WITH (FORCE)" -c "CREATE DATABASE kantuta_pgbench" >/dev/null
 pgurl_db() { echo "$PGURL" | sed -E "s#/[^/?]+(\?|$)#/$1\1#"; }
-pgbench -q -i -s 10 "$(pgurl_db kantuta_pgbench)" >/dev/null 2>&1
 dsec=${DURATION%s}
-pgtps=$(pgbench -S -c "$CONNS" -j 2 -T "$dsec" "$(pgurl_db kantuta_pgbench)" 2>/dev/null | awk '/^tps/ {print $3; exit}')
-row "pgbench -S (c=$CONNS, scale 10)" "$pgtps" "" "" "" "" "baseline"
+psql "$PGURL" -qc "DROP DATABASE IF EXISTS kantuta_pgbench WITH (FORCE)" -c "CREATE DATABASE kantuta_pgbench" >/dev/null
+pgbench -q -i -s 10 "$(pgurl_db kantuta_pgbench)" >/dev/null 2>&1
 
 echo "==> PostgreSQL: seeding $USUARIOS usuarios and $CLIENTES clientes"
 psql "$PGURL" -qc "DROP DATABASE IF EXISTS kantuta_bench WITH (FORCE)" -c "CREATE DATABASE kantuta_bench" >/dev/null
@@ -87,6 +84,11 @@ with open(sys.argv[1] + "/clientes_page.paths", "w") as f:
     for _ in range(2000): f.write("/api/pos/clientes?page=%d\n" % random.randint(1, 500))
 PY
 export TOKEN
+# The baseline right before the run it is compared with, on the same
+# PostgreSQL, so that both see the same machine.
+echo "==> PostgreSQL: pgbench -S baseline"
+pgtps=$(pgbench -S -c "$CONNS" -j 2 -T "$dsec" "$(pgurl_db kantuta_pgbench)" 2>/dev/null | awk '/^tps/ {printf "%.1f", $3; exit}')
+row "pgbench -S (c=$CONNS, scale 10, same PostgreSQL)" "$pgtps" "" "" "" "" "baseline"
 PATHS="$work/usuario.paths" wrkrun "GET /usuario/:id (PostgreSQL)" -s scripts/bench/paths.lua "$B"
 usuario_rps=$last_rps
 half=$(python3 -c "print(max(1, int($usuario_rps / 2 / 16)))")
