@@ -2,6 +2,7 @@ package usuario
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -83,10 +84,20 @@ func (s *Store) reload(ctx context.Context, u *Usuario) error {
 }
 
 // ByID returns one usuario with persona and role.
+//
+// It is the hottest read (every GET /usuario/:id and every login answer),
+// so it is one hand-written query scanned column by column rather than
+// GORM's joined-struct mapping.
 func (s *Store) ByID(ctx context.Context, id int64) (Usuario, error) {
 	var u Usuario
-	err := s.withRelations(ctx).Where("usuario.id = ?", id).Take(&u).Error
-	if database.IsNotFound(err) {
+	p, r := &u.Persona, &u.Role
+	err := s.db.WithContext(ctx).Raw(byIDQuery, id).Row().Scan(
+		&u.ID, &u.Name, &u.Email, &u.Password, &u.IDPersona, &u.IDRole, &u.TokenVersion, &u.Estado,
+		&u.IDUserCreate, &u.IDUserUpdate, &u.CreatedAt, &u.UpdatedAt,
+		&p.ID, &p.Nombres, &p.PApellido, &p.SApellido, &p.FechaNacimiento, &p.Genero, &p.Estado,
+		&p.IDUserCreate, &p.IDUserUpdate, &p.CreatedAt, &p.UpdatedAt,
+		&r.ID, &r.UUID, &r.Nombre, &r.Descripcion, &r.Estado, &r.CreatedAt, &r.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
 		return Usuario{}, ErrNotFound
 	}
 	if err != nil {
@@ -94,6 +105,14 @@ func (s *Store) ByID(ctx context.Context, id int64) (Usuario, error) {
 	}
 	return u, nil
 }
+
+const byIDQuery = `SELECT u.id, u.name, u.email, u.password, u.id_persona, u.id_role, u.token_version, u.estado,
+	u.id_user_create, u.id_user_update, u.created_at, u.updated_at,
+	p.id, p.nombres, p.p_apellido, p.s_apellido, p.fecha_nacimiento, p.genero, p.estado,
+	p.id_user_create, p.id_user_update, p.created_at, p.updated_at,
+	r.id, r.uuid, r.nombre, r.descripcion, r.estado, r.created_at, r.updated_at
+FROM usuario u JOIN persona p ON p.id = u.id_persona JOIN role r ON r.id = u.id_role
+WHERE u.id = ?`
 
 // ByEmail returns one usuario by its (case-insensitive) email.
 func (s *Store) ByEmail(ctx context.Context, email string) (Usuario, error) {
