@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -16,6 +18,21 @@ type Lockout struct {
 	db          *database.DB
 	maxFailures int
 	duration    time.Duration
+}
+
+// maxKeyLen is the longest account_key stored as is (the column is
+// VARCHAR(200)); longer ones are stored as their SHA-256. A PIN login's name
+// has no length limit before it is looked up: a 201-character name gave
+// PostgreSQL's "value too long" and a 500 (found by the hostile corpus).
+const maxKeyLen = 200
+
+// storedKey is the account_key a key is counted under.
+func storedKey(key string) string {
+	if len(key) <= maxKeyLen {
+		return key
+	}
+	sum := sha256.Sum256([]byte(key))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // NewLockout builds a Lockout; maxFailures <= 0 disables it.
@@ -35,6 +52,7 @@ func (l *Lockout) State(ctx context.Context, key string) (left time.Duration, re
 	if l.maxFailures <= 0 {
 		return 0, false, nil
 	}
+	key = storedKey(key)
 	var row struct{ LockedUntil *time.Time }
 	err = l.db.WithContext(ctx).Table("login_failure").Select("locked_until").
 		Where("account_key = ?", key).Take(&row).Error
@@ -58,6 +76,7 @@ func (l *Lockout) Fail(ctx context.Context, key string) (time.Duration, error) {
 	if l.maxFailures <= 0 {
 		return 0, nil
 	}
+	key = storedKey(key)
 	now := time.Now().UTC()
 	var failures int
 	// One atomic upsert: concurrent failures are all counted.
@@ -85,6 +104,7 @@ func (l *Lockout) Reset(ctx context.Context, key string) error {
 	if l.maxFailures <= 0 {
 		return nil
 	}
+	key = storedKey(key)
 	err := l.db.WithContext(ctx).Exec(`DELETE FROM login_failure WHERE account_key = ?`, key).Error
 	if err != nil {
 		return fmt.Errorf("reset login failures: %w", err)

@@ -63,29 +63,40 @@ func (s *System) Message(ctx context.Context, tx *gorm.DB, to, name, subject, me
 }
 
 func (s *System) queue(ctx context.Context, tx *gorm.DB, kind, to, name, subject string, sensitive bool, by *int64, data map[string]any) (int64, error) {
+	m, err := render(kind, to, name, subject, data)
+	if err != nil {
+		return 0, err
+	}
+	m.Sensitive, m.IDUserCreate = sensitive, by
+	if err := s.store.Enqueue(ctx, tx, &m); err != nil {
+		return 0, err
+	}
+	return m.ID, nil
+}
+
+// render makes the outbox row of a mail of kind from its template and data
+// (which it completes with Name and Subject), with header-safe name and
+// subject and a recipient without control characters.
+func render(kind, to, name, subject string, data map[string]any) (Mail, error) {
 	name = headerSafe(name, 100)
 	subject = headerSafe(subject, 200)
 	to = strings.TrimSpace(to)
 	if to == "" || strings.ContainsFunc(to, isControl) {
-		return 0, fmt.Errorf("mail %s: invalid recipient", kind)
+		return Mail{}, fmt.Errorf("mail %s: invalid recipient", kind)
 	}
 	data["Name"] = name
 	data["Subject"] = subject
 	var text, html bytes.Buffer
 	if err := textTemplates.ExecuteTemplate(&text, kind+".txt", data); err != nil {
-		return 0, fmt.Errorf("render %s.txt: %w", kind, err)
+		return Mail{}, fmt.Errorf("render %s.txt: %w", kind, err)
 	}
 	if err := htmlTemplates.ExecuteTemplate(&html, kind+".html", data); err != nil {
-		return 0, fmt.Errorf("render %s.html: %w", kind, err)
+		return Mail{}, fmt.Errorf("render %s.html: %w", kind, err)
 	}
-	m := Mail{
+	return Mail{
 		Kind: kind, ToEmail: to, ToName: name, Subject: subject,
-		BodyText: text.String(), BodyHTML: html.String(), Sensitive: sensitive, IDUserCreate: by,
-	}
-	if err := s.store.Enqueue(ctx, tx, &m); err != nil {
-		return 0, err
-	}
-	return m.ID, nil
+		BodyText: text.String(), BodyHTML: html.String(),
+	}, nil
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

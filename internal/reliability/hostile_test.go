@@ -2,6 +2,7 @@ package reliability
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/role"
@@ -26,9 +28,10 @@ import (
 // The corpus file; its "about" says how it is read.
 type corpus struct {
 	Routes []struct {
-		Method, Path, Auth string
-		Writes, Secrets    []string
-		Valid              map[string]any
+		Method, Path, Auth, Shape string
+		Writes, Secrets           []string
+		Valid                     map[string]any
+		NoEcho                    bool // the answer does not carry the body's fields
 	}
 	Bodies []struct {
 		Name, Raw, Gen, B64 string
@@ -38,6 +41,7 @@ type corpus struct {
 		Name   string
 		Value  any
 		Fields []string
+		Except []string // fields the value is not tried on
 		Refuse bool
 		Stored bool
 	}
@@ -79,7 +83,7 @@ func loadCorpus(t *testing.T) []hostileCase {
 	for _, r := range c.Routes {
 		for _, b := range c.Bodies {
 			out = append(out, hostileCase{name: r.Method + " " + r.Path + ": " + b.Name, method: r.Method, path: r.Path,
-				auth: r.Auth, body: generateBody(t, b.Raw, b.Gen, b.B64, b.N), refuse: true, writes: r.Writes})
+				auth: r.Auth, body: generateBody(t, b.Raw, b.Gen, b.B64, b.N), refuse: true, writes: r.Writes, shape: r.Shape})
 		}
 		fields := make([]string, 0, len(r.Valid))
 		for f := range r.Valid {
@@ -88,7 +92,7 @@ func loadCorpus(t *testing.T) []hostileCase {
 		sort.Strings(fields)
 		for _, f := range fields {
 			for _, v := range c.Values {
-				if len(v.Fields) > 0 && !slices.Contains(v.Fields, f) {
+				if len(v.Fields) > 0 && !slices.Contains(v.Fields, f) || slices.Contains(v.Except, f) {
 					continue
 				}
 				body := map[string]any{}
@@ -98,8 +102,8 @@ func loadCorpus(t *testing.T) []hostileCase {
 				body[f] = v.Value
 				refuse := v.Refuse || (v.Value != nil && jsonKind(v.Value) != jsonKind(r.Valid[f]))
 				hc := hostileCase{name: fmt.Sprintf("%s %s: %s = %s", r.Method, r.Path, f, v.Name), method: r.Method,
-					path: r.Path, auth: r.Auth, body: mustJSON(t, body), refuse: refuse, writes: r.Writes}
-				if s, ok := v.Value.(string); ok && v.Stored && !slices.Contains(r.Secrets, f) {
+					path: r.Path, auth: r.Auth, body: mustJSON(t, body), refuse: refuse, writes: r.Writes, shape: r.Shape}
+				if s, ok := v.Value.(string); ok && v.Stored && !r.NoEcho && !slices.Contains(r.Secrets, f) {
 					hc.echo = s
 				}
 				if s, ok := v.Value.(string); ok && slices.Contains(r.Secrets, f) {
@@ -181,8 +185,9 @@ func mustJSON(t *testing.T, v any) []byte {
 	return b
 }
 
-// expand replaces the placeholders: $user, $persona, $victim, $uniq and
+// expand replaces the placeholders (see the corpus's "about") and
 // $repeat:<char>:<count><suffix> (the rest of the string after the count).
+// No placeholder may be a prefix of another.
 func expand(s string, vars map[string]string) string {
 	if i := strings.Index(s, "$repeat:"); i >= 0 {
 		rest := s[i+len("$repeat:"):]
@@ -214,11 +219,27 @@ func TestHostileCorpus(t *testing.T) {
 		app := testkit.NewApp(t, db)
 		user, userTok := app.NewUsuario(role.User)
 		victim, _ := app.NewUsuario(role.User)
+		adminTok := app.Token(role.Admin)
+		refresh, err := app.Issuer.Refresh(auth.Subject{Kind: auth.KindUsuario, ID: fmt.Sprint(user.ID), Username: user.Email, RoleID: role.User})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Two operators (one the PUT matrix renames, one whose token and
+		// name stay) and two customers (one the PUT matrix changes, one
+		// whose RUC stays taken).
+		victimOp, _ := newOperator(t, app, adminTok, "hostil-victima-"+randomHex(2))
+		stayName := "hostil-cajero-" + randomHex(2)
+		_, opTok := newOperator(t, app, adminTok, stayName)
+		victimCli := newCliente(t, app, adminTok, "1712345678")
+		newCliente(t, app, adminTok, "0912345678")
 		tokens := map[string]string{
-			"admin": app.Token(role.Admin), "lider": app.Token(role.Lider), "user": userTok, "garbage": "not.a.token",
+			"admin": adminTok, "lider": app.Token(role.Lider), "user": userTok, "garbage": "not.a.token",
+			"operator": opTok, "refresh": refresh.Token,
 		}
 		vars := map[string]string{
 			"$user": fmt.Sprint(user.ID), "$persona": fmt.Sprint(user.IDPersona), "$victim": fmt.Sprint(victim.ID),
+			"$operador": victimOp, "$takenName": stayName, "$cashierRole": cashierRoleUUID(t, app),
+			"$cliente": victimCli, "$takenRuc": "0912345678",
 		}
 		var (
 			refused, accepted, failures int
@@ -227,6 +248,7 @@ func TestHostileCorpus(t *testing.T) {
 		)
 		for i, hc := range cases {
 			vars["$uniq"] = fmt.Sprintf("hostile-%d-%s", i, randomHex(2))
+			vars["$ruc"] = fmt.Sprintf("17%08d", i)
 			res, err := sendHostile(app, hc, tokens, vars)
 			if err != nil {
 				failures++
@@ -278,6 +300,46 @@ func TestHostileCorpus(t *testing.T) {
 		figure(t, "hostile corpus %s: %d requests, %d × 5xx, %d refused (database unchanged), %d accepted as data, %d failures; statuses %s",
 			db.Dialect, len(cases), fiveXX, refused, accepted, failures, strings.Join(dist, " "))
 	})
+}
+
+// cashierRoleUUID is the uuid of role 3 (user), as /users takes roles.
+func cashierRoleUUID(t *testing.T, app *testkit.App) string {
+	t.Helper()
+	r, err := app.Roles.ByID(context.Background(), role.User)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.UUID
+}
+
+// newOperator creates a cashier operator through POST /users and returns
+// its id and an access token of its own.
+func newOperator(t *testing.T, app *testkit.App, adminTok, name string) (id, token string) {
+	t.Helper()
+	res := app.Post("/users", adminTok, map[string]string{"name": name, "pin": "246810", "role": cashierRoleUUID(t, app)})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create operator: %s", res)
+	}
+	id = res.Map(t)["id"].(string)
+	tok, err := app.Issuer.Access(auth.Subject{Kind: auth.KindOperador, ID: id, Username: name, RoleID: role.User})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, tok.Token
+}
+
+// newCliente creates a customer through POST /api/pos/clientes and returns
+// its code.
+func newCliente(t *testing.T, app *testkit.App, tok, ruc string) string {
+	t.Helper()
+	res := app.Post("/api/pos/clientes", tok, map[string]string{
+		"ct_codigo": "UIO001", "cli_nombre": "Cliente " + ruc, "cli_ruc_ced": ruc,
+		"cli_telefono": "0991234567", "cli_mail": "c" + ruc + "@kantuta.ec",
+	})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create cliente: %s", res)
+	}
+	return res.Map(t)["data"].(map[string]any)["cli_codigo"].(string)
 }
 
 func sendHostile(app *testkit.App, hc hostileCase, tokens, vars map[string]string) (*testkit.Response, error) {

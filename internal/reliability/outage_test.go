@@ -26,11 +26,12 @@ const requestTimeout = 2 * time.Second
 // between the server and PostgreSQL and cuts it twice: first refusing
 // connections (the database is down), then swallowing every byte (a
 // network black hole, the worse case: nothing answers, nothing fails).
-// Each time the requests that need the database must answer 503 in the
-// Nest shape within a bounded time while /healthz stays 200; when the proxy
-// is restored, full service must be back within 5 s without a restart; and
-// every registration answered 201 must be there exactly once, every one
-// answered 503 absent.
+// Each time the requests that need the database (identity, a customer
+// search, POST /mail) must answer 503 in their family's shape (Nest,
+// Clientes) within a bounded time while /healthz stays 200; when the proxy
+// is restored, full service must be back within 5 s without a restart;
+// and every registration answered 201 must be there exactly once, every
+// one answered 503 absent.
 func TestDatabaseOutage(t *testing.T) {
 	databaseURL := newPostgresDatabase(t)
 	direct := openDB(t, databaseURL)
@@ -58,6 +59,9 @@ func TestDatabaseOutage(t *testing.T) {
 		{"GET /auth/me", testkit.Request{Method: "GET", Path: "/auth/me", Token: userTok}},
 		{"POST /auth/login", testkit.Request{Method: "POST", Path: "/auth/login", Body: map[string]string{"email": admin.Email, "password": "Password123!"}}},
 		{"PUT /persona", testkit.Request{Method: "PUT", Path: "/persona", Token: userTok, Body: map[string]any{"id": user.IDPersona, "nombres": "Cortada"}}},
+		{"GET /api/pos/clientes/search", testkit.Request{Method: "GET", Path: "/api/pos/clientes/search?name=maria", Token: userTok}},
+		{"POST /mail", testkit.Request{Method: "POST", Path: "/mail", Token: userTok,
+			Body: map[string]string{"email": "destino@kantuta.test", "subject": "Pedido", "message": "Hola"}}},
 	}
 	serving := func() bool {
 		return app.Get("/readyz", "").Status == 200 &&
@@ -99,8 +103,16 @@ func TestDatabaseOutage(t *testing.T) {
 				continue
 			}
 			m := r.res.Map(t)
-			if m["statusCode"] != float64(503) || m["message"] == nil || m["request_id"] == "" || m["path"] == nil {
-				t.Errorf("%s, %s: not the Nest 503: %s", f.name, r.name, r.res.Body)
+			req, _ := http.NewRequest(r.req.Method, "http://x"+r.req.Path, nil)
+			switch familyOf(req) {
+			case "clientes":
+				if msg, _ := m["message"].(string); msg == "" || m["statusCode"] != nil {
+					t.Errorf("%s, %s: not the Clientes 503: %s", f.name, r.name, r.res.Body)
+				}
+			default:
+				if m["statusCode"] != float64(503) || m["message"] == nil || m["request_id"] == "" || m["path"] == nil {
+					t.Errorf("%s, %s: not the Nest 503: %s", f.name, r.name, r.res.Body)
+				}
 			}
 			if strings.Contains(strings.ToLower(string(r.res.Body)), "sql") || strings.Contains(string(r.res.Body), "dial") {
 				t.Errorf("%s, %s: driver text leaked: %s", f.name, r.name, r.res.Body)
@@ -130,7 +142,7 @@ func TestDatabaseOutage(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		recovered := time.Since(start)
-		figure(t, "outage %s: %d requests → 503 (Nest), slowest %d ms (%s, bound %v); registrations during it %v; full service %d ms after the restore (%d failed polls)",
+		figure(t, "outage %s: %d requests → 503 (Nest, Clientes), slowest %d ms (%s, bound %v); registrations during it %v; full service %d ms after the restore (%d failed polls)",
 			f.name, len(results), slowest.Milliseconds(), slowestName, f.bound, during, recovered.Milliseconds(), polls)
 		if recovered > 5*time.Second {
 			t.Errorf("%s: recovery took %v", f.name, recovered)
@@ -170,6 +182,7 @@ type probe struct {
 
 type probeResult struct {
 	name string
+	req  testkit.Request
 	res  *testkit.Response
 	took time.Duration
 }
@@ -184,7 +197,7 @@ func runProbes(app *testkit.App, probes []probe) []probeResult {
 			defer wg.Done()
 			start := time.Now()
 			res := app.Do(p.req)
-			out[i] = probeResult{name: p.name, res: res, took: time.Since(start)}
+			out[i] = probeResult{name: p.name, req: p.req, res: res, took: time.Since(start)}
 		}()
 	}
 	wg.Wait()

@@ -278,6 +278,30 @@ func nonEmpty(s *string) *string {
 	return s
 }
 
+// checkNew validates the body of POST /users (trimming email and phone in
+// place): the trimmed name and the role reference, or the 400 to answer.
+func checkNew(in *input, what string) (name string, ref *string, err error) {
+	if in.Name == nil || in.Pin == nil || strings.TrimSpace(*in.Name) == "" || strings.TrimSpace(*in.Pin) == "" {
+		return "", nil, badRequest(what + ", user name and/or pin cannot be null or blank")
+	}
+	name = strings.TrimSpace(*in.Name)
+	err = checkPin(*in.Pin, what)
+	if err == nil {
+		err = checkText(name, "user name", MaxNameLen, what)
+	}
+	if err == nil {
+		err = checkContact(in, what)
+	}
+	ref, rerr := roleRef(*in, what)
+	if err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	return name, ref, nil
+}
+
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	const what = "Failed to add user"
 	in, err := readInput(r, what)
@@ -285,22 +309,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		httpapi.Fail(w, r, plain, err)
 		return
 	}
-	if in.Name == nil || in.Pin == nil || strings.TrimSpace(*in.Name) == "" || strings.TrimSpace(*in.Pin) == "" {
-		httpapi.Fail(w, r, plain, badRequest(what+", user name and/or pin cannot be null or blank"))
-		return
-	}
-	name := strings.TrimSpace(*in.Name)
-	err = checkPin(*in.Pin, what)
-	if err == nil {
-		err = checkText(name, "user name", MaxNameLen, what)
-	}
-	if err == nil {
-		err = checkContact(&in, what)
-	}
-	ref, rerr := roleRef(in, what)
-	if err == nil {
-		err = rerr
-	}
+	name, ref, err := checkNew(&in, what)
 	if err != nil {
 		httpapi.Fail(w, r, plain, err)
 		return
@@ -327,6 +336,41 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]string{"id": o.ID, "message": "User added successfully"})
 }
 
+// checkUpdate validates the body of PUT /users/{id} (a masked PIN counts
+// as absent; email and phone are trimmed in place): the name, email and
+// phone changes and the role reference, or the 400 to answer.
+func checkUpdate(in *input, what string) (c Changes, ref *string, err error) {
+	if in.Pin != nil && *in.Pin == Masked { // an object from GET /users sent back
+		in.Pin = nil
+	}
+	if ref, err = roleRef(*in, what); err != nil {
+		return c, nil, err
+	}
+	if in.Name == nil && in.Pin == nil && ref == nil && in.Email == nil && in.Phone == nil {
+		return c, nil, badRequest("No fields provided to update")
+	}
+	if in.Name != nil {
+		name := strings.TrimSpace(*in.Name)
+		if name == "" {
+			return c, nil, badRequest(what + ", user name cannot be blank")
+		}
+		if err := checkText(name, "user name", MaxNameLen, what); err != nil {
+			return c, nil, err
+		}
+		c.Name = &name
+	}
+	if in.Pin != nil {
+		if err := checkPin(*in.Pin, what); err != nil {
+			return c, nil, err
+		}
+	}
+	if err := checkContact(in, what); err != nil {
+		return c, nil, err
+	}
+	c.Email, c.Phone = in.Email, in.Phone
+	return c, ref, nil
+}
+
 func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 	const what = "Failed to update user"
 	id, ok := CanonicalID(chi.URLParam(r, "id"))
@@ -339,42 +383,11 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		httpapi.Fail(w, r, plain, err)
 		return
 	}
-	if in.Pin != nil && *in.Pin == Masked { // an object from GET /users sent back
-		in.Pin = nil
-	}
-	ref, err := roleRef(in, what)
+	c, ref, err := checkUpdate(&in, what)
 	if err != nil {
 		httpapi.Fail(w, r, plain, err)
 		return
 	}
-	if in.Name == nil && in.Pin == nil && ref == nil && in.Email == nil && in.Phone == nil {
-		httpapi.Fail(w, r, plain, badRequest("No fields provided to update"))
-		return
-	}
-	var c Changes
-	if in.Name != nil {
-		name := strings.TrimSpace(*in.Name)
-		if name == "" {
-			httpapi.Fail(w, r, plain, badRequest(what+", user name cannot be blank"))
-			return
-		}
-		if err := checkText(name, "user name", MaxNameLen, what); err != nil {
-			httpapi.Fail(w, r, plain, err)
-			return
-		}
-		c.Name = &name
-	}
-	if in.Pin != nil {
-		if err := checkPin(*in.Pin, what); err != nil {
-			httpapi.Fail(w, r, plain, err)
-			return
-		}
-	}
-	if err := checkContact(&in, what); err != nil {
-		httpapi.Fail(w, r, plain, err)
-		return
-	}
-	c.Email, c.Phone = in.Email, in.Phone
 	if ref != nil {
 		rid, err := h.resolveRole(r.Context(), *ref, what)
 		if err != nil {
