@@ -35,7 +35,7 @@ pgskip=$(grep -cE '^\s+--- SKIP: [^ ]+/postgres ' "$log" || true)
 failed=$(grep -cE -- '--- FAIL' "$log" || true)
 cp "$log" "${TEST_LOG:-/tmp/kantuta-test.log}"; rm -f "$log"
 echo
-echo "==> $tests top-level tests passed, $failed failed (full log: ${TEST_LOG:-/tmp/kantuta-test.log})"
+echo "==> full log: ${TEST_LOG:-/tmp/kantuta-test.log}"
 echo "==> per database: SQLite $sqlite passed; PostgreSQL $postgres passed, $pgskip skipped"
 if [ "$pg" = yes ] && [ "$postgres" -gt 0 ]; then
   echo "==> ran on: SQLite and PostgreSQL"
@@ -44,6 +44,8 @@ else
 fi
 if [ "$status" -ne 0 ]; then
   echo "==> FAILED"
+  echo "tests: $tests passed, $failed failed"
   exit "$status"
 fi
 echo "==> all tests passed"
+echo "tests: $tests passed, $failed failed"
