@@ -128,7 +128,13 @@ func (h *Handler) mayAccess(ctx context.Context, pid int64) (bool, error) {
 	return own == pid, nil
 }
 
-var errNotFound = httpapi.NewError(http.StatusNotFound, "No existen datos de la persona")
+// toHTTP maps store errors to the family's answers, in one place.
+func toHTTP(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return httpapi.NewError(http.StatusNotFound, "No existen datos de la persona")
+	}
+	return err
+}
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 	id, err := ParseID(chi.URLParam(r, "id"))
@@ -143,12 +149,8 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p, err := h.Store.ByID(r.Context(), id)
-	if errors.Is(err, ErrNotFound) {
-		httpapi.Fail(w, r, nest, errNotFound)
-		return
-	}
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
+		httpapi.Fail(w, r, nest, toHTTP(err))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, p.ToJSON())
@@ -196,12 +198,8 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := h.Store.Update(r.Context(), *req.ID, f, actorOf(r.Context()))
-	if errors.Is(err, ErrNotFound) {
-		httpapi.Fail(w, r, nest, errNotFound)
-		return
-	}
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
+		httpapi.Fail(w, r, nest, toHTTP(err))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, p.ToJSON())
@@ -214,10 +212,7 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.Store.ByID(r.Context(), id); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			err = errNotFound
-		}
-		httpapi.Fail(w, r, nest, err)
+		httpapi.Fail(w, r, nest, toHTTP(err))
 		return
 	}
 	backs, err := h.Owners.BacksActiveUsuario(r.Context(), id)
