@@ -3,7 +3,12 @@ package auth
 import (
 	"context"
 	"errors"
+	"strings"
 )
+
+// NormalizeEmail is how emails are stored and compared everywhere:
+// trimmed and lower-case.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // ErrNoSuchAccount is what account lookups answer for an unknown
 // identifier (the login answers the same as for a wrong secret).

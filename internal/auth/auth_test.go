@@ -342,3 +342,31 @@ func TestChangePasswordKeepsTheCallersSession(t *testing.T) {
 		t.Fatalf("login with the new password: %s", res)
 	}
 }
+
+// Reset and mail bodies report every failing field at once, unknown ones
+// included, like registration does.
+func TestEveryFailingFieldAtOnce(t *testing.T) {
+	app := testkit.NewApp(t, testkit.NewSQLite(t))
+	cases := []struct {
+		path, token string
+		body        map[string]any
+		want        []string
+	}{
+		{"/auth/reset/code", "", map[string]any{"correo": "x"}, []string{"email es requerido", "la propiedad correo no está permitida"}},
+		{"/auth/confirm-code", "", map[string]any{"email": "no", "code": 7}, []string{"email debe ser un correo válido", "code debe ser un texto"}},
+		{"/mail", app.Token(role.User), map[string]any{"email": "a@b.co", "subject": "x\r\nBcc: y", "extra": true},
+			[]string{"subject no debe contener saltos de línea ni caracteres de control", "message es requerido", "la propiedad extra no está permitida"}},
+	}
+	for _, tc := range cases {
+		res := app.Post(tc.path, tc.token, tc.body)
+		if res.Status != 400 {
+			t.Fatalf("%s: %s", tc.path, res)
+		}
+		got := fmt.Sprint(res.Map(t)["message"])
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %s lacks %q", tc.path, got, w)
+			}
+		}
+	}
+}

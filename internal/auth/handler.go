@@ -77,7 +77,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	key := "usuario:" + strings.ToLower(strings.TrimSpace(in.Email))
+	key := "usuario:" + NormalizeEmail(in.Email)
 	creds, status, err := h.authenticate(ctx, key, func() (Credentials, error) {
 		return h.Usuarios.UsuarioCredentials(ctx, in.Email)
 	}, in.Password)

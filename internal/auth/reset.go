@@ -82,7 +82,7 @@ type ResetHandler struct {
 	MaxAttempts   int           // wrong codes that kill a code [5]
 	Now           func() time.Time
 
-	validator *httpapi.Validator
+	Validator *httpapi.Validator // the app's shared one; a new one when nil
 }
 
 // Routes mounts POST /auth/reset/code, /auth/confirm-code,
@@ -103,7 +103,9 @@ func (h *ResetHandler) Routes(r chi.Router) {
 	if h.LimitRequests <= 0 || h.LimitPer <= 0 {
 		h.LimitRequests, h.LimitPer = 20, time.Minute
 	}
-	h.validator = httpapi.NewValidator()
+	if h.Validator == nil {
+		h.Validator = httpapi.NewValidator()
+	}
 	public := r.With(httpapi.NewRateLimit(h.LimitRequests, h.LimitPer).Middleware(nest))
 	public.Post("/auth/reset/code", h.requestCode)
 	public.Post("/auth/confirm-code", h.confirmCode)
@@ -113,14 +115,8 @@ func (h *ResetHandler) Routes(r chi.Router) {
 
 func (h *ResetHandler) now() time.Time { return h.Now().UTC().Truncate(time.Microsecond) }
 
-func normalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
 func (h *ResetHandler) decode(w http.ResponseWriter, r *http.Request, dst any) bool {
-	if err := httpapi.DecodeJSON(r, dst); err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return false
-	}
-	if err := h.validator.Check(dst); err != nil {
+	if err := h.Validator.Bind(r, dst); err != nil {
 		httpapi.Fail(w, r, nest, err)
 		return false
 	}
@@ -164,7 +160,7 @@ func (h *ResetHandler) requestCode(w http.ResponseWriter, r *http.Request) {
 	if !h.decode(w, r, &body) {
 		return
 	}
-	email := normalizeEmail(body.Email)
+	email := NormalizeEmail(body.Email)
 	creds, err := h.Accounts.UsuarioCredentials(r.Context(), email)
 	switch {
 	case errors.Is(err, ErrNoSuchAccount):
@@ -246,7 +242,7 @@ func (h *ResetHandler) confirmCode(w http.ResponseWriter, r *http.Request) {
 	if !h.decode(w, r, &body) {
 		return
 	}
-	email := normalizeEmail(body.Email)
+	email := NormalizeEmail(body.Email)
 	row, err := h.checkCode(r.Context(), email, body.Code)
 	if err != nil {
 		httpapi.Fail(w, r, nest, err)
@@ -289,7 +285,7 @@ func (h *ResetHandler) resetConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	email := normalizeEmail(body.Email)
+	email := NormalizeEmail(body.Email)
 	var row PasswordReset
 	if body.ResetToken != "" {
 		err := h.DB.WithContext(ctx).Where("email = ? AND used_at IS NULL AND token_hash = ? AND token_expires_at > ?",
@@ -394,7 +390,7 @@ func (h *ResetHandler) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target := self
-	if email := normalizeEmail(body.Email); email != "" && email != self.Username {
+	if email := NormalizeEmail(body.Email); email != "" && email != self.Username {
 		if !p.HasRole(role.Admin) {
 			httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
 			return

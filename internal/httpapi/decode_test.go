@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -86,5 +87,45 @@ func TestValidatorMessages(t *testing.T) {
 	v.Message("email.required", "el correo es obligatorio")
 	if msgs := v.Messages(validated{Password: "12345678", Genero: "F"}); len(msgs) != 1 || msgs[0] != "el correo es obligatorio" {
 		t.Fatalf("override not used: %q", msgs)
+	}
+}
+
+func TestBindReportsEveryFailureOnce(t *testing.T) {
+	v := NewValidator()
+	type body struct {
+		Email string `json:"email" validate:"required,email"`
+		Name  string `json:"name" validate:"required,max=5"`
+	}
+	cases := []struct {
+		name string
+		body string
+		want []string // nil: accepted
+	}{
+		{"valid", `{"email":"a@b.co","name":"ana"}`, nil},
+		{"unknown field and validation together", `{"email":"nope","extra":1}`,
+			[]string{"email debe ser un correo válido", "name es requerido", "la propiedad extra no está permitida"}},
+		{"a mistyped field is reported once", `{"email":5,"name":"ana"}`, []string{"email debe ser un texto"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := http.NewRequest(http.MethodPost, "/", strings.NewReader(tc.body))
+			var b body
+			err := v.Bind(r, &b)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("unexpected %v", err)
+				}
+				return
+			}
+			e := AsError(err)
+			if e.Status != 400 || !reflect.DeepEqual(e.Messages, tc.want) {
+				t.Fatalf("got %d %q, want %q", e.Status, e.Messages, tc.want)
+			}
+		})
+	}
+	r, _ := http.NewRequest(http.MethodPost, "/", strings.NewReader(`{"email":`))
+	var b body
+	if e := AsError(v.Bind(r, &b)); e.Status != 400 || e.Code != CodeMalformed {
+		t.Fatalf("malformed body: %+v", e)
 	}
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 
@@ -82,6 +83,35 @@ func (val *Validator) Check(s any) error {
 		return nil
 	}
 	return Validation(msgs...)
+}
+
+// Bind decodes the request body into dst (a pointer to a struct) and
+// validates it, reporting the validation failures and the unknown or
+// wrongly typed fields together in one 400, as SPEC §5 asks ("every
+// failing field"). A body that is unusable as a whole (malformed JSON,
+// too large) is its own error.
+func (val *Validator) Bind(r *http.Request, dst any) error {
+	decodeMsgs, err := DecodeFields(r, dst)
+	if err != nil {
+		return err
+	}
+	// A wrongly typed field was left empty: say it once, as a type error.
+	mistyped := map[string]bool{}
+	for _, m := range decodeMsgs {
+		if name, _, ok := strings.Cut(m, " debe ser "); ok {
+			mistyped[name] = true
+		}
+	}
+	var msgs []string
+	for _, m := range val.Messages(dst) {
+		if name, _, _ := strings.Cut(m, " "); !mistyped[name] {
+			msgs = append(msgs, m)
+		}
+	}
+	if msgs = append(msgs, decodeMsgs...); len(msgs) > 0 {
+		return Validation(msgs...)
+	}
+	return nil
 }
 
 // Messages returns the failure messages of s, one per field, in field order.

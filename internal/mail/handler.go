@@ -22,12 +22,14 @@ type Handler struct {
 	// requests are limited to PublicLimit per client IP.
 	Public      bool
 	PublicLimit config.Rate
-	validator   *httpapi.Validator
+	Validator   *httpapi.Validator // the app's shared one; a new one when nil
 }
 
 // Routes mounts the mail routes on r.
 func (h *Handler) Routes(r chi.Router) {
-	h.validator = httpapi.NewValidator()
+	if h.Validator == nil {
+		h.Validator = httpapi.NewValidator()
+	}
 	guard := auth.Require(nest)
 	if h.Public {
 		limit := httpapi.NewRateLimit(h.PublicLimit.Requests, h.PublicLimit.Per).Middleware(nest)
@@ -55,11 +57,7 @@ type sendBody struct {
 
 func (h *Handler) send(w http.ResponseWriter, r *http.Request) {
 	var body sendBody
-	if err := httpapi.DecodeJSON(r, &body); err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
-	}
-	if err := h.validator.Check(body); err != nil {
+	if err := h.Validator.Bind(r, &body); err != nil {
 		httpapi.Fail(w, r, nest, err)
 		return
 	}

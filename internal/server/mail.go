@@ -18,7 +18,7 @@ func (a *App) mountMail(r chi.Router) {
 	store := a.Mail.Store()
 	metrics := mail.NewMetrics(a.Metrics.Registry, store)
 
-	(&mail.Handler{System: a.Mail, Public: a.Config.MailPublic, PublicLimit: a.Config.RateLimitPublic}).Routes(r)
+	(&mail.Handler{System: a.Mail, Public: a.Config.MailPublic, PublicLimit: a.Config.RateLimitPublic, Validator: a.Validator}).Routes(r)
 	(&auth.ResetHandler{
 		DB:            a.DB.DB,
 		Accounts:      a.Usuarios,
@@ -29,6 +29,7 @@ func (a *App) mountMail(r chi.Router) {
 		Secret:        a.Config.JWTSecret,
 		LimitRequests: a.Config.RateLimitPublic.Requests,
 		LimitPer:      a.Config.RateLimitPublic.Per,
+		Validator:     a.Validator,
 	}).Routes(r)
 
 	logger := a.Logger.With("component", "mail")

@@ -1,6 +1,7 @@
 package usuario
 
-import "strings"
+import "github.com/kantuta/kantuta/internal/auth"
 
-// NormalizeEmail is how emails are stored and compared: trimmed, lower-case.
-func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+// NormalizeEmail is how emails are stored and compared: trimmed, lower-case
+// (the one rule auth's login and reset lookups use too).
+func NormalizeEmail(email string) string { return auth.NormalizeEmail(email) }
