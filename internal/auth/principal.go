@@ -36,6 +36,17 @@ func (p Principal) UsuarioID() int64 {
 	return id
 }
 
+// ActorID is the usuario id the audit columns (id_user_create,
+// id_user_update) record for the caller in ctx: always from the token, nil
+// for anonymous callers and operators.
+func ActorID(ctx context.Context) *int64 {
+	if p, ok := PrincipalFrom(ctx); ok && p.Kind == KindUsuario {
+		id := p.UsuarioID()
+		return &id
+	}
+	return nil
+}
+
 // IsUsuario reports whether the caller is the usuario with this id: an
 // operator is never "self" for a usuario or persona.
 func (p Principal) IsUsuario(id int64) bool { return p.Kind == KindUsuario && p.UsuarioID() == id }

@@ -17,6 +17,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"gorm.io/gorm"
 
+	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/role"
 )
@@ -183,7 +184,7 @@ func (h *ResetHandler) requestCode(w http.ResponseWriter, r *http.Request) {
 		})
 		// A unique violation is a concurrent request for the same email: its
 		// code stands and was mailed, the answer is the same.
-		if err != nil && !isUniqueViolation(err) {
+		if err != nil && !database.IsUniqueViolation(err) {
 			httpapi.Fail(w, r, nest, fmt.Errorf("store reset code: %w", err))
 			return
 		}
@@ -192,14 +193,6 @@ func (h *ResetHandler) requestCode(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]string{"message": msgCodeSent})
-}
-
-func isUniqueViolation(err error) bool {
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return true
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
 }
 
 var (

@@ -61,12 +61,7 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request) {
 		httpapi.Fail(w, r, nest, err)
 		return
 	}
-	var by *int64
-	if p, ok := auth.PrincipalFrom(r.Context()); ok && p.Kind == auth.KindUsuario {
-		id := p.UsuarioID()
-		by = &id
-	}
-	id, err := h.System.Message(r.Context(), nil, body.Email, body.Name, body.Subject, body.Message, by)
+	id, err := h.System.Message(r.Context(), nil, body.Email, body.Name, body.Subject, body.Message, auth.ActorID(r.Context()))
 	if err != nil {
 		httpapi.Fail(w, r, nest, err)
 		return

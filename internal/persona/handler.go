@@ -58,14 +58,6 @@ func (c createRequest) fields() Fields {
 	return Fields{Nombres: c.Nombres, PApellido: c.PApellido, SApellido: c.SApellido, FechaNacimiento: c.FechaNacimiento, Genero: c.Genero}
 }
 
-func actorOf(ctx context.Context) *int64 {
-	if p, ok := auth.PrincipalFrom(ctx); ok && p.Kind == auth.KindUsuario {
-		id := p.UsuarioID()
-		return &id
-	}
-	return nil
-}
-
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	var req createRequest
 	decodeMsgs, err := httpapi.DecodeFields(r, &req)
@@ -78,7 +70,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		httpapi.Fail(w, r, nest, httpapi.Validation(msgs...))
 		return
 	}
-	p := Persona{Estado: true, IDUserCreate: actorOf(r.Context())}
+	p := Persona{Estado: true, IDUserCreate: auth.ActorID(r.Context())}
 	f.Apply(&p)
 	if err := h.Store.Create(r.Context(), &p); err != nil {
 		httpapi.Fail(w, r, nest, err)
@@ -197,7 +189,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		h.forbidden(w, r, err)
 		return
 	}
-	p, err := h.Store.Update(r.Context(), *req.ID, f, actorOf(r.Context()))
+	p, err := h.Store.Update(r.Context(), *req.ID, f, auth.ActorID(r.Context()))
 	if err != nil {
 		httpapi.Fail(w, r, nest, toHTTP(err))
 		return
@@ -224,7 +216,7 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 		httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusConflict, "La persona pertenece a un usuario activo; desactive primero el usuario"))
 		return
 	}
-	p, err := h.Store.Deactivate(r.Context(), id, actorOf(r.Context()))
+	p, err := h.Store.Deactivate(r.Context(), id, auth.ActorID(r.Context()))
 	if err != nil {
 		httpapi.Fail(w, r, nest, err)
 		return

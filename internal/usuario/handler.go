@@ -103,14 +103,6 @@ func (h *Handler) checkAccount(a accountFields, required bool) []string {
 	return append(msgs, h.Validator.Messages(a)...)
 }
 
-func actorOf(ctx context.Context) *int64 {
-	if p, ok := auth.PrincipalFrom(ctx); ok && p.Kind == auth.KindUsuario {
-		id := p.UsuarioID()
-		return &id
-	}
-	return nil
-}
-
 func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	var req registerRequest
 	decodeMsgs, err := httpapi.DecodeFields(r, &req)
@@ -161,7 +153,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	if req.Name != nil && *req.Name != "" {
 		name = *req.Name
 	}
-	actor := actorOf(ctx)
+	actor := auth.ActorID(ctx)
 	u := Usuario{Name: name, Email: email, Password: hash, IDRole: roleID, Estado: req.Estado == nil || *req.Estado,
 		IDUserCreate: actor, Persona: persona.Persona{Estado: true, IDUserCreate: actor}}
 	pf.Apply(&u.Persona)
@@ -305,7 +297,7 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c := Changes{Name: req.Name, Email: req.Email, Estado: req.Estado, IDRole: req.IDRole, ActorID: actorOf(ctx)}
+	c := Changes{Name: req.Name, Email: req.Email, Estado: req.Estado, IDRole: req.IDRole, ActorID: auth.ActorID(ctx)}
 	if req.Password != nil {
 		hash, err := h.Hasher.Hash(ctx, *req.Password)
 		if err != nil {
@@ -348,7 +340,7 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	u, err := h.Store.Deactivate(ctx, id, actorOf(ctx))
+	u, err := h.Store.Deactivate(ctx, id, auth.ActorID(ctx))
 	if err != nil {
 		httpapi.Fail(w, r, nest, toHTTP(err))
 		return
