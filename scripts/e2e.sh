@@ -48,8 +48,10 @@ start() { # name, port, extra env…
 }
 
 echo "==> e2e: SQLite"
-start sqlite 38081 KANTUTA_DATA_DIR=./data KANTUTA_ADMIN_PASSWORD=E2eAdminPass123
+start sqlite 38081 KANTUTA_DATA_DIR=./data KANTUTA_ADMIN_PASSWORD=E2eAdminPass123 PPROF_ADDR=127.0.0.1:38091
 check "healthz" 200 GET http://127.0.0.1:38081/healthz
+check "profiles on PPROF_ADDR" 200 GET http://127.0.0.1:38091/debug/pprof/
+check "no profiles on the API's port" 404 GET http://127.0.0.1:38081/debug/pprof/
 check "readyz" 200 GET http://127.0.0.1:38081/readyz
 check "unknown route" 404 GET http://127.0.0.1:38081/nope
 identity http://127.0.0.1:38081

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -144,6 +145,14 @@ func serve(stdout, stderr io.Writer) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	if cfg.PprofAddr != "" {
+		pprofSrv, err := servePprof(cfg.PprofAddr, logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer pprofSrv.Close()
+	}
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
 	waitWorkers := app.Start(workerCtx)
 
@@ -250,4 +259,23 @@ func admin(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "admin created: id %d, %s\n", u.ID, u.Email)
 	return nil
+}
+
+// servePprof serves the runtime profiles on their own (loopback) listener,
+// so that the API's address never exposes them.
+func servePprof(addr string, logger *slog.Logger) (*http.Server, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on PPROF_ADDR %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	logger.Info("pprof listening", "addr", ln.Addr().String())
+	return srv, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -82,6 +83,9 @@ type Config struct {
 	// RequestTimeout bounds each request's work: a database that does not
 	// answer within it makes the request a 503 instead of a hang.
 	RequestTimeout time.Duration
+	// PprofAddr, when set, serves net/http/pprof on its own loopback
+	// listener, never on the API's address.
+	PprofAddr string
 }
 
 // IsProduction reports whether unsafe settings must be refused.
@@ -211,6 +215,14 @@ func FromMap(env map[string]string) (Config, error) {
 	c.DBMaxOpenConns = p.integer("DB_MAX_OPEN_CONNS", 0)
 	c.ShutdownTimeout = p.duration("SHUTDOWN_TIMEOUT", 20*time.Second)
 	c.RequestTimeout = p.duration("REQUEST_TIMEOUT", 15*time.Second)
+	c.PprofAddr = p.str("PPROF_ADDR", "")
+	if c.PprofAddr != "" {
+		// Profiles reveal memory contents: only the machine itself may read them.
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip, perr := netip.ParseAddr(host); err != nil || (host != "localhost" && (perr != nil || !ip.IsLoopback())) {
+			p.fail("PPROF_ADDR", fmt.Sprintf("must be a loopback host:port such as 127.0.0.1:6060, got %q", c.PprofAddr))
+		}
+	}
 
 	if c.IsProduction() {
 		if len(c.JWTSecret) < 32 {

@@ -50,6 +50,11 @@ func TestVariables(t *testing.T) {
 	if c.RateLimitLogin != (Rate{5, time.Second}) || len(c.TrustedProxies) != 2 || c.TrustedProxies[1].Bits() != 32 {
 		t.Fatalf("rate/proxies: %v %v", c.RateLimitLogin, c.TrustedProxies)
 	}
+	for _, addr := range []string{"127.0.0.1:6060", "localhost:6060", "[::1]:6060"} {
+		if c, err := FromMap(map[string]string{"PPROF_ADDR": addr}); err != nil || c.PprofAddr != addr {
+			t.Fatalf("PPROF_ADDR %s refused: %v", addr, err)
+		}
+	}
 	if c.RoleNames[0] != "Administrador" || c.IsSQLite() {
 		t.Fatalf("roles/db: %v %v", c.RoleNames, c.IsSQLite())
 	}
@@ -75,6 +80,9 @@ func TestRefusals(t *testing.T) {
 		{"bad db", map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
 		{"two role names", map[string]string{"ROLE_NAMES": "a,b"}, "ROLE_NAMES"},
 		{"bad proxy", map[string]string{"TRUSTED_PROXIES": "not-an-ip"}, "TRUSTED_PROXIES"},
+		{"pprof on every interface", map[string]string{"PPROF_ADDR": ":6060"}, "PPROF_ADDR"},
+		{"pprof on a public address", map[string]string{"PPROF_ADDR": "10.0.0.5:6060"}, "PPROF_ADDR"},
+		{"pprof without a port", map[string]string{"PPROF_ADDR": "127.0.0.1"}, "PPROF_ADDR"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
