@@ -134,3 +134,20 @@ func BenchmarkBcryptCompareCost10(b *testing.B) {
 		h.Compare(context.Background(), hash, "Password123!")
 	}
 }
+
+// BenchmarkRawBcryptCompareParallel is the machine's own limit for logins:
+// golang.org/x/crypto/bcrypt on every core at once, without our Hasher.
+// Its ns/op is wall time per compare across all cores.
+func BenchmarkRawBcryptCompareParallel(b *testing.B) {
+	hash, err := bcrypt.GenerateFromPassword([]byte("Password123!"), 10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if bcrypt.CompareHashAndPassword(hash, []byte("Password123!")) != nil {
+				b.Error("compare failed")
+			}
+		}
+	})
+}
