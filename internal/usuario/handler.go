@@ -1,7 +1,9 @@
 package usuario
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -199,6 +201,10 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if page.Limit == 0 {
+		h.streamAll(w, r)
+		return
+	}
 	us, total, err := h.Store.List(r.Context(), page)
 	if err != nil {
 		httpapi.Fail(w, r, nest, err)
@@ -208,11 +214,47 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	for _, u := range us {
 		data = append(data, u.ToJSON())
 	}
-	body := map[string]any{"status": 200, "message": "Listado de usuarios registradas!", "data": data}
-	if page.Limit > 0 {
-		body["page"], body["limit"], body["total"] = page.Page, page.Limit, total
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
+		"status": 200, "message": listMessage, "data": data, "page": page.Page, "limit": page.Limit, "total": total})
+}
+
+const listMessage = "Listado de usuarios registradas!"
+
+// streamAll answers GET /usuario without a page: every usuario, encoded
+// as the rows arrive, so that memory does not grow with the shop's staff.
+// An error before the first row is an ordinary error answer; one after it
+// aborts the connection, so that a cut list never looks complete.
+func (h *Handler) streamAll(w http.ResponseWriter, r *http.Request) {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	enc := json.NewEncoder(bw)
+	started := false
+	start := func() {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = bw.WriteString(`{"status":200,"message":"` + listMessage + `","data":[`)
+		started = true
 	}
-	httpapi.WriteJSON(w, http.StatusOK, body)
+	err := h.Store.Each(r.Context(), func(u Usuario) error {
+		if !started {
+			start()
+		} else if err := bw.WriteByte(','); err != nil {
+			return err
+		}
+		return enc.Encode(u.ToJSON())
+	})
+	if err != nil && !started {
+		httpapi.Fail(w, r, nest, err)
+		return
+	}
+	if err != nil {
+		httpapi.LoggerFrom(r.Context()).Error("usuario list cut short", "error", err)
+		panic(http.ErrAbortHandler)
+	}
+	if !started {
+		start()
+	}
+	_, _ = bw.WriteString("]}\n")
+	_ = bw.Flush()
 }
 
 // target reads the path id and checks the caller may act on it: admins

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -347,4 +348,57 @@ func TestNoSecretInAnswersOrLogs(t *testing.T) {
 		}
 	}
 	_ = context.Background()
+}
+
+// The unpaged list is streamed row by row; it must still be the same list,
+// in id order, each item exactly what GET /usuario/:id answers.
+func TestListStreamsEveryUsuario(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		app := testkit.NewApp(t, db)
+		admin := app.Token(role.Admin)
+		for i := 0; i < 40; i++ {
+			u, _ := app.NewUsuario(1 + i%3)
+			if i%7 == 0 {
+				if err := db.Exec("UPDATE usuario SET estado = ? WHERE id = ?", false, u.ID).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		var inDB int64
+		db.Table("usuario").Count(&inDB)
+
+		res := app.Get("/usuario", admin)
+		body := res.Map(t)
+		if res.Status != 200 || body["status"] != float64(200) || body["message"] != "Listado de usuarios registradas!" {
+			t.Fatalf("list: %s", res)
+		}
+		if _, paged := body["total"]; paged {
+			t.Fatalf("an unpaged list carries page fields: %s", res)
+		}
+		data := body["data"].([]any)
+		if int64(len(data)) != inDB || inDB < 41 {
+			t.Fatalf("list has %d usuarios, the database %d", len(data), inDB)
+		}
+		inactive := 0
+		for i, item := range data {
+			got := item.(map[string]any)
+			id := int64(got["id"].(float64))
+			if i > 0 && id <= int64(data[i-1].(map[string]any)["id"].(float64)) {
+				t.Fatalf("not in id order at %d: %v", i, id)
+			}
+			if _, leaked := got["password"]; leaked {
+				t.Fatalf("password in the list: %v", got)
+			}
+			if got["estado"] == false {
+				inactive++
+			}
+			one := app.Get(fmt.Sprintf("/usuario/%d", id), admin).Map(t)["data"]
+			if !reflect.DeepEqual(one, item) {
+				t.Fatalf("list item %d differs from GET /usuario/%d:\n%v\n%v", i, id, item, one)
+			}
+		}
+		if inactive != 6 {
+			t.Fatalf("want the 6 inactive usuarios listed, got %d", inactive)
+		}
+	})
 }

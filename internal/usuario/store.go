@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -90,20 +89,13 @@ func (s *Store) reload(ctx context.Context, u *Usuario) error {
 // so it is one hand-written query scanned column by column rather than
 // GORM's joined-struct mapping.
 func (s *Store) ByID(ctx context.Context, id int64) (Usuario, error) {
-	var u Usuario
-	p, r := &u.Persona, &u.Role
 	// The hottest read of the API goes to database/sql directly: GORM's
 	// statement building cost more than the query itself (docs/performance.md).
 	query := byIDQuery
 	if s.db.IsPostgres() {
 		query = byIDQueryPostgres
 	}
-	err := s.db.SQL.QueryRowContext(ctx, query, id).Scan(
-		&u.ID, &u.Name, &u.Email, &u.Password, &u.IDPersona, &u.IDRole, &u.TokenVersion, &u.Estado,
-		&u.IDUserCreate, &u.IDUserUpdate, &u.CreatedAt, &u.UpdatedAt,
-		&p.ID, &p.Nombres, &p.PApellido, &p.SApellido, &p.FechaNacimiento, &p.Genero, &p.Estado,
-		&p.IDUserCreate, &p.IDUserUpdate, &p.CreatedAt, &p.UpdatedAt,
-		&r.ID, &r.UUID, &r.Nombre, &r.Descripcion, &r.Estado, &r.CreatedAt, &r.UpdatedAt)
+	u, err := scanUsuario(s.db.SQL.QueryRowContext(ctx, query, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Usuario{}, ErrNotFound
 	}
@@ -113,15 +105,54 @@ func (s *Store) ByID(ctx context.Context, id int64) (Usuario, error) {
 	return u, nil
 }
 
-const byIDQuery = `SELECT u.id, u.name, u.email, u.password, u.id_persona, u.id_role, u.token_version, u.estado,
+// Each calls fn for every usuario (inactive ones included) in id order,
+// one row at a time, so that the whole list is never held in memory.
+func (s *Store) Each(ctx context.Context, fn func(Usuario) error) error {
+	rows, err := s.db.SQL.QueryContext(ctx, allQuery)
+	if err != nil {
+		return fmt.Errorf("list usuarios: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUsuario(rows)
+		if err != nil {
+			return fmt.Errorf("list usuarios: %w", err)
+		}
+		if err := fn(u); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list usuarios: %w", err)
+	}
+	return nil
+}
+
+// scanUsuario reads one row of usuarioSelect.
+func scanUsuario(row interface{ Scan(...any) error }) (Usuario, error) {
+	var u Usuario
+	p, r := &u.Persona, &u.Role
+	err := row.Scan(
+		&u.ID, &u.Name, &u.Email, &u.Password, &u.IDPersona, &u.IDRole, &u.TokenVersion, &u.Estado,
+		&u.IDUserCreate, &u.IDUserUpdate, &u.CreatedAt, &u.UpdatedAt,
+		&p.ID, &p.Nombres, &p.PApellido, &p.SApellido, &p.FechaNacimiento, &p.Genero, &p.Estado,
+		&p.IDUserCreate, &p.IDUserUpdate, &p.CreatedAt, &p.UpdatedAt,
+		&r.ID, &r.UUID, &r.Nombre, &r.Descripcion, &r.Estado, &r.CreatedAt, &r.UpdatedAt)
+	return u, err
+}
+
+const usuarioSelect = `SELECT u.id, u.name, u.email, u.password, u.id_persona, u.id_role, u.token_version, u.estado,
 	u.id_user_create, u.id_user_update, u.created_at, u.updated_at,
 	p.id, p.nombres, p.p_apellido, p.s_apellido, p.fecha_nacimiento, p.genero, p.estado,
 	p.id_user_create, p.id_user_update, p.created_at, p.updated_at,
 	r.id, r.uuid, r.nombre, r.descripcion, r.estado, r.created_at, r.updated_at
-FROM usuario u JOIN persona p ON p.id = u.id_persona JOIN role r ON r.id = u.id_role
-WHERE u.id = ?`
+FROM usuario u JOIN persona p ON p.id = u.id_persona JOIN role r ON r.id = u.id_role`
 
-var byIDQueryPostgres = strings.Replace(byIDQuery, "?", "$1", 1)
+const (
+	byIDQuery         = usuarioSelect + "\nWHERE u.id = ?"
+	byIDQueryPostgres = usuarioSelect + "\nWHERE u.id = $1"
+	allQuery          = usuarioSelect + "\nORDER BY u.id"
+)
 
 // ByEmail returns one usuario by its (case-insensitive) email.
 func (s *Store) ByEmail(ctx context.Context, email string) (Usuario, error) {
@@ -171,33 +202,25 @@ func (s *Store) AccountState(ctx context.Context, id string) (auth.AccountState,
 		Username: row.Email, RoleName: row.Nombre}, nil
 }
 
-// Page selects a slice of a list; Limit 0 means everything.
+// Page selects a slice of a list (Page from 1, Limit rows).
 type Page struct {
 	Page, Limit int
 }
 
-// List returns usuarios by id, inactive ones included, and the total.
+// List returns one page of usuarios by id, inactive ones included, and the
+// total. The whole list is Each's job.
 func (s *Store) List(ctx context.Context, p Page) ([]Usuario, int64, error) {
 	var total int64
-	if p.Limit > 0 {
-		if err := s.db.WithContext(ctx).Model(&Usuario{}).Count(&total).Error; err != nil {
-			return nil, 0, fmt.Errorf("count usuarios: %w", err)
-		}
+	if err := s.db.WithContext(ctx).Model(&Usuario{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count usuarios: %w", err)
 	}
-	q := s.withRelations(ctx).Order("usuario.id")
-	if p.Limit > 0 {
-		// Deferred join: the page's ids from the primary key alone, then the
-		// joins for those rows only.
-		ids := s.db.WithContext(ctx).Model(&Usuario{}).Select("id").Order("id").
-			Limit(p.Limit).Offset((p.Page - 1) * p.Limit)
-		q = q.Where("usuario.id IN (?)", ids)
-	}
+	// Deferred join: the page's ids from the primary key alone, then the
+	// joins for those rows only.
+	ids := s.db.WithContext(ctx).Model(&Usuario{}).Select("id").Order("id").
+		Limit(p.Limit).Offset((p.Page - 1) * p.Limit)
 	var out []Usuario
-	if err := q.Find(&out).Error; err != nil {
+	if err := s.withRelations(ctx).Order("usuario.id").Where("usuario.id IN (?)", ids).Find(&out).Error; err != nil {
 		return nil, 0, fmt.Errorf("list usuarios: %w", err)
-	}
-	if p.Limit == 0 {
-		total = int64(len(out))
 	}
 	return out, total, nil
 }
