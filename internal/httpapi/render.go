@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bufio"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -38,6 +39,45 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	if err := json.NewEncoder(w).Encode(v); err != nil {
 		slog.Debug("write response", "error", err)
 	}
+}
+
+// StreamList answers 200 with a JSON object that ends in a list: prefix
+// (e.g. `{"status":200,"message":"…","data":[`), then each item as each
+// emits it, then `]}`. Long lists are written as their rows arrive instead
+// of being held whole in memory. An error before the first item is an
+// ordinary error answer; one after it aborts the connection, so that a cut
+// list never looks complete.
+func StreamList(w http.ResponseWriter, r *http.Request, rd Renderer, prefix string, each func(emit func(item any) error) error) {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	enc := json.NewEncoder(bw)
+	started := false
+	start := func() {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = bw.WriteString(prefix)
+		started = true
+	}
+	err := each(func(item any) error {
+		if !started {
+			start()
+		} else if err := bw.WriteByte(','); err != nil {
+			return err
+		}
+		return enc.Encode(item)
+	})
+	if err != nil && !started {
+		Fail(w, r, rd, err)
+		return
+	}
+	if err != nil {
+		LoggerFrom(r.Context()).Error("list cut short", "error", err)
+		panic(http.ErrAbortHandler)
+	}
+	if !started {
+		start()
+	}
+	_, _ = bw.WriteString("]}\n")
+	_ = bw.Flush()
 }
 
 // WriteText writes a text/plain body.

@@ -80,16 +80,10 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
-	ps, err := h.Store.List(r.Context())
-	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
-	}
-	out := make([]JSON, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, p.ToJSON())
-	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"status": 200, "message": "Listado de personas registradas!", "data": out})
+	// Streamed: the list grows with every registration.
+	httpapi.StreamList(w, r, nest, `{"status":200,"message":"Listado de personas registradas!","data":[`, func(emit func(any) error) error {
+		return h.Store.Each(r.Context(), func(p Persona) error { return emit(p.ToJSON()) })
+	})
 }
 
 // ParseID reads a positive numeric path id.

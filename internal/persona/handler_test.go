@@ -2,6 +2,7 @@ package persona_test
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -71,8 +72,29 @@ func TestPersonaRoutes(t *testing.T) {
 
 		// List.
 		res = app.Get("/persona", admin)
-		if res.Status != 200 || res.Map(t)["message"] != "Listado de personas registradas!" {
+		list := res.Map(t)
+		if res.Status != 200 || list["message"] != "Listado de personas registradas!" || list["status"] != float64(200) {
 			t.Fatalf("list: %s", res)
+		}
+		// Streamed row by row, it is still every persona in id order, each
+		// exactly what GET /persona/:id answers.
+		var inDB int64
+		db.Table("persona").Count(&inDB)
+		items := list["data"].([]any)
+		if int64(len(items)) != inDB {
+			t.Fatalf("list has %d personas, the database %d", len(items), inDB)
+		}
+		prev := 0.0
+		for _, it := range items {
+			item := it.(map[string]any)
+			if item["id"].(float64) <= prev {
+				t.Fatalf("not in id order: %v after %v", item["id"], prev)
+			}
+			prev = item["id"].(float64)
+			one := app.Get(fmt.Sprintf("/persona/%.0f", prev), admin).Map(t)
+			if !reflect.DeepEqual(one, item) {
+				t.Fatalf("list item differs from GET /persona/%.0f:\n%v\n%v", prev, item, one)
+			}
 		}
 
 		// PUT with id in the body, only given fields; id_user_update from the token.

@@ -40,13 +40,28 @@ func (s *Store) ByID(ctx context.Context, id int64) (Persona, error) {
 	return p, nil
 }
 
-// List returns every persona by id, active and inactive.
-func (s *Store) List(ctx context.Context) ([]Persona, error) {
-	var out []Persona
-	if err := s.db.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("list personas: %w", err)
+// Each calls fn for every persona by id, active and inactive, one row at
+// a time, so that the whole list is never held in memory.
+func (s *Store) Each(ctx context.Context, fn func(Persona) error) error {
+	db := s.db.WithContext(ctx)
+	rows, err := db.Model(&Persona{}).Order("id").Rows()
+	if err != nil {
+		return fmt.Errorf("list personas: %w", err)
 	}
-	return out, nil
+	defer rows.Close()
+	for rows.Next() {
+		var p Persona
+		if err := db.ScanRows(rows, &p); err != nil {
+			return fmt.Errorf("list personas: %w", err)
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list personas: %w", err)
+	}
+	return nil
 }
 
 // Update applies f to persona id in one transaction and returns the result.

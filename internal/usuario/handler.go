@@ -1,9 +1,7 @@
 package usuario
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -222,39 +220,10 @@ const listMessage = "Listado de usuarios registradas!"
 
 // streamAll answers GET /usuario without a page: every usuario, encoded
 // as the rows arrive, so that memory does not grow with the shop's staff.
-// An error before the first row is an ordinary error answer; one after it
-// aborts the connection, so that a cut list never looks complete.
 func (h *Handler) streamAll(w http.ResponseWriter, r *http.Request) {
-	bw := bufio.NewWriterSize(w, 32<<10)
-	enc := json.NewEncoder(bw)
-	started := false
-	start := func() {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
-		_, _ = bw.WriteString(`{"status":200,"message":"` + listMessage + `","data":[`)
-		started = true
-	}
-	err := h.Store.Each(r.Context(), func(u Usuario) error {
-		if !started {
-			start()
-		} else if err := bw.WriteByte(','); err != nil {
-			return err
-		}
-		return enc.Encode(u.ToJSON())
+	httpapi.StreamList(w, r, nest, `{"status":200,"message":"`+listMessage+`","data":[`, func(emit func(any) error) error {
+		return h.Store.Each(r.Context(), func(u Usuario) error { return emit(u.ToJSON()) })
 	})
-	if err != nil && !started {
-		httpapi.Fail(w, r, nest, err)
-		return
-	}
-	if err != nil {
-		httpapi.LoggerFrom(r.Context()).Error("usuario list cut short", "error", err)
-		panic(http.ErrAbortHandler)
-	}
-	if !started {
-		start()
-	}
-	_, _ = bw.WriteString("]}\n")
-	_ = bw.Flush()
 }
 
 // target reads the path id and checks the caller may act on it: admins
