@@ -133,13 +133,12 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"data": toJSON(rows)})
 }
 
+// options is every active customer, streamed: a shop with a million
+// customers would otherwise hold the whole list in memory per request.
 func (h *Handler) options(w http.ResponseWriter, r *http.Request) {
-	out, err := h.store.Options(r.Context())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
+	httpapi.StreamList(w, r, h.rd, "[", "]", func(emit func(any) error) error {
+		return h.store.Options(r.Context(), func(o Option) error { return emit(o) })
+	})
 }
 
 // decode reads and validates a body; on create the five seed fields are

@@ -2,6 +2,7 @@ package cliente
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -234,15 +235,22 @@ func (s *Store) List(ctx context.Context, page int) ([]Cliente, int64, error) {
 	return out, total, nil
 }
 
-// Options lists every active customer's code and name, by name.
-func (s *Store) Options(ctx context.Context) ([]Option, error) {
-	out := []Option{}
-	err := s.db.WithContext(ctx).Model(&Cliente{}).Select("cli_codigo, cli_nombre").
-		Where(activo).Order("cli_nombre, cli_codigo").Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("cliente options: %w", err)
+// Options calls fn with every active customer's code and name, by name,
+// one row at a time.
+func (s *Store) Options(ctx context.Context, fn func(Option) error) error {
+	rows, err := s.db.WithContext(ctx).Model(&Cliente{}).Select("cli_codigo, cli_nombre").
+		Where(activo).Order("cli_nombre, cli_codigo").Rows()
+	if err == nil {
+		err = database.EachRow(rows, func(r *sql.Rows) (Option, error) {
+			var o Option
+			err := r.Scan(&o.Codigo, &o.Nombre)
+			return o, err
+		}, fn)
 	}
-	return out, nil
+	if err != nil {
+		return fmt.Errorf("cliente options: %w", err)
+	}
+	return nil
 }
 
 // Search finds customers not inactive whose name contains term, ignoring

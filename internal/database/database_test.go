@@ -2,6 +2,9 @@ package database_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/kantuta/kantuta/internal/database"
@@ -38,6 +41,42 @@ func TestMigrationsUpDownUp(t *testing.T) {
 		}
 		if err := db.Table("role").Count(&roles).Error; err != nil || roles != 3 {
 			t.Fatalf("after re-migration: %d roles (%v)", roles, err)
+		}
+	})
+}
+
+func TestEachRow(t *testing.T) {
+	stop := errors.New("stop")
+	cases := []struct {
+		name    string
+		stopAt  int // fn fails on this id; 0 never
+		want    []int
+		wantErr error
+	}{
+		{"every row in order", 0, []int{1, 2, 3}, nil},
+		{"fn's error stops the reading", 2, []int{1}, stop},
+	}
+	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		for _, tc := range cases {
+			rows, err := db.SQL.QueryContext(context.Background(), "SELECT id FROM role ORDER BY id")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			err = database.EachRow(rows, func(r *sql.Rows) (int, error) {
+				var id int
+				err := r.Scan(&id)
+				return id, err
+			}, func(id int) error {
+				if id == tc.stopAt {
+					return stop
+				}
+				got = append(got, id)
+				return nil
+			})
+			if !errors.Is(err, tc.wantErr) || !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("%s: got %v, %v; want %v, %v", tc.name, got, err, tc.want, tc.wantErr)
+			}
 		}
 	})
 }

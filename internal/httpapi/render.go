@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -41,29 +42,37 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	}
 }
 
-// StreamList answers 200 with a JSON object that ends in a list: prefix
-// (e.g. `{"status":200,"message":"…","data":[`), then each item as each
-// emits it, then `]}`. Long lists are written as their rows arrive instead
+// StreamList answers 200 with a JSON list written as it is produced: open
+// (`[`, or e.g. `{"status":200,"message":"…","data":[` for a wrapped list),
+// then each item as each emits it, then closing (`]` or `]}`). Long lists are written as their rows arrive instead
 // of being held whole in memory. An error before the first item is an
 // ordinary error answer; one after it aborts the connection, so that a cut
 // list never looks complete.
-func StreamList(w http.ResponseWriter, r *http.Request, rd Renderer, prefix string, each func(emit func(item any) error) error) {
+func StreamList(w http.ResponseWriter, r *http.Request, rd Renderer, open, closing string, each func(emit func(item any) error) error) {
 	bw := bufio.NewWriterSize(w, 32<<10)
-	enc := json.NewEncoder(bw)
+	// Each item goes through a scratch buffer so that the encoder's newline
+	// can be dropped: the bytes are those WriteJSON would have sent.
+	var item bytes.Buffer
+	enc := json.NewEncoder(&item)
 	started := false
 	start := func() {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
-		_, _ = bw.WriteString(prefix)
+		_, _ = bw.WriteString(open)
 		started = true
 	}
-	err := each(func(item any) error {
+	err := each(func(v any) error {
 		if !started {
 			start()
 		} else if err := bw.WriteByte(','); err != nil {
 			return err
 		}
-		return enc.Encode(item)
+		item.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		_, err := bw.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
+		return err
 	})
 	if err != nil && !started {
 		Fail(w, r, rd, err)
@@ -76,7 +85,7 @@ func StreamList(w http.ResponseWriter, r *http.Request, rd Renderer, prefix stri
 	if !started {
 		start()
 	}
-	_, _ = bw.WriteString("]}\n")
+	_, _ = bw.WriteString(closing + "\n")
 	_ = bw.Flush()
 }
 

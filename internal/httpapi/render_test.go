@@ -20,7 +20,7 @@ func TestStreamList(t *testing.T) {
 		wantBody string // exact body; "" when the connection must be cut
 	}{
 		{"empty list", 0, -1, 200, `{"status":200,"data":[]}` + "\n"},
-		{"three items", 3, -1, 200, `{"status":200,"data":[{"n":0}` + "\n" + `,{"n":1}` + "\n" + `,{"n":2}` + "\n" + `]}` + "\n"},
+		{"three items", 3, -1, 200, `{"status":200,"data":[{"n":0},{"n":1},{"n":2}]}` + "\n"},
 		{"error before the first item", 3, 0, 503, ""},
 		{"error after the first item", 3, 2, 200, ""},
 		{"error after the first flush", 10000, 9000, 200, ""},
@@ -28,7 +28,7 @@ func TestStreamList(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				StreamList(w, r, NestRenderer{}, `{"status":200,"data":[`, func(emit func(any) error) error {
+				StreamList(w, r, NestRenderer{}, `{"status":200,"data":[`, "]}", func(emit func(any) error) error {
 					for i := 0; i < tc.items; i++ {
 						if i == tc.failAt {
 							return errDB

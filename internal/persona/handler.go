@@ -81,7 +81,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	// Streamed: the list grows with every registration.
-	httpapi.StreamList(w, r, nest, `{"status":200,"message":"Listado de personas registradas!","data":[`, func(emit func(any) error) error {
+	httpapi.StreamList(w, r, nest, `{"status":200,"message":"Listado de personas registradas!","data":[`, "]}", func(emit func(any) error) error {
 		return h.Store.Each(r.Context(), func(p Persona) error { return emit(p.ToJSON()) })
 	})
 }

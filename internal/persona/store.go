@@ -2,6 +2,7 @@ package persona
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -45,20 +46,14 @@ func (s *Store) ByID(ctx context.Context, id int64) (Persona, error) {
 func (s *Store) Each(ctx context.Context, fn func(Persona) error) error {
 	db := s.db.WithContext(ctx)
 	rows, err := db.Model(&Persona{}).Order("id").Rows()
+	if err == nil {
+		err = database.EachRow(rows, func(r *sql.Rows) (Persona, error) {
+			var p Persona
+			err := db.ScanRows(r, &p)
+			return p, err
+		}, fn)
+	}
 	if err != nil {
-		return fmt.Errorf("list personas: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p Persona
-		if err := db.ScanRows(rows, &p); err != nil {
-			return fmt.Errorf("list personas: %w", err)
-		}
-		if err := fn(p); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("list personas: %w", err)
 	}
 	return nil

@@ -221,7 +221,7 @@ const listMessage = "Listado de usuarios registradas!"
 // streamAll answers GET /usuario without a page: every usuario, encoded
 // as the rows arrive, so that memory does not grow with the shop's staff.
 func (h *Handler) streamAll(w http.ResponseWriter, r *http.Request) {
-	httpapi.StreamList(w, r, nest, `{"status":200,"message":"`+listMessage+`","data":[`, func(emit func(any) error) error {
+	httpapi.StreamList(w, r, nest, `{"status":200,"message":"`+listMessage+`","data":[`, "]}", func(emit func(any) error) error {
 		return h.Store.Each(r.Context(), func(u Usuario) error { return emit(u.ToJSON()) })
 	})
 }

@@ -109,20 +109,10 @@ func (s *Store) ByID(ctx context.Context, id int64) (Usuario, error) {
 // one row at a time, so that the whole list is never held in memory.
 func (s *Store) Each(ctx context.Context, fn func(Usuario) error) error {
 	rows, err := s.db.SQL.QueryContext(ctx, allQuery)
+	if err == nil {
+		err = database.EachRow(rows, func(r *sql.Rows) (Usuario, error) { return scanUsuario(r) }, fn)
+	}
 	if err != nil {
-		return fmt.Errorf("list usuarios: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		u, err := scanUsuario(rows)
-		if err != nil {
-			return fmt.Errorf("list usuarios: %w", err)
-		}
-		if err := fn(u); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("list usuarios: %w", err)
 	}
 	return nil
