@@ -86,16 +86,10 @@ func (s *Store) reload(ctx context.Context, u *Usuario) error {
 // ByID returns one usuario with persona and role.
 //
 // It is the hottest read (every GET /usuario/:id and every login answer),
-// so it is one hand-written query scanned column by column rather than
-// GORM's joined-struct mapping.
+// so it is one hand-written query on database/sql, scanned column by
+// column, without GORM's statement building or joined-struct mapping.
 func (s *Store) ByID(ctx context.Context, id int64) (Usuario, error) {
-	// The hottest read of the API goes to database/sql directly: GORM's
-	// statement building cost more than the query itself (docs/performance.md).
-	query := byIDQuery
-	if s.db.IsPostgres() {
-		query = byIDQueryPostgres
-	}
-	u, err := scanUsuario(s.db.SQL.QueryRowContext(ctx, query, id))
+	u, err := scanUsuario(s.db.SQL.QueryRowContext(ctx, byIDQuery, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Usuario{}, ErrNotFound
 	}
@@ -138,10 +132,10 @@ const usuarioSelect = `SELECT u.id, u.name, u.email, u.password, u.id_persona, u
 	r.id, r.uuid, r.nombre, r.descripcion, r.estado, r.created_at, r.updated_at
 FROM usuario u JOIN persona p ON p.id = u.id_persona JOIN role r ON r.id = u.id_role`
 
+// Both databases read $1 as the first argument, so one text serves both.
 const (
-	byIDQuery         = usuarioSelect + "\nWHERE u.id = ?"
-	byIDQueryPostgres = usuarioSelect + "\nWHERE u.id = $1"
-	allQuery          = usuarioSelect + "\nORDER BY u.id"
+	byIDQuery = usuarioSelect + "\nWHERE u.id = $1"
+	allQuery  = usuarioSelect + "\nORDER BY u.id"
 )
 
 // ByEmail returns one usuario by its (case-insensitive) email.
