@@ -219,7 +219,9 @@ func FromMap(env map[string]string) (Config, error) {
 	if c.PprofAddr != "" {
 		// Profiles reveal memory contents: only the machine itself may read them.
 		host, _, err := net.SplitHostPort(c.PprofAddr)
-		if ip, perr := netip.ParseAddr(host); err != nil || (host != "localhost" && (perr != nil || !ip.IsLoopback())) {
+		ip, ipErr := netip.ParseAddr(host)
+		loopback := host == "localhost" || (ipErr == nil && ip.IsLoopback())
+		if err != nil || !loopback {
 			p.fail("PPROF_ADDR", fmt.Sprintf("must be a loopback host:port such as 127.0.0.1:6060, got %q", c.PprofAddr))
 		}
 	}
