@@ -44,10 +44,10 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 
 // StreamList answers 200 with a JSON list written as it is produced: open
 // (`[`, or e.g. `{"status":200,"message":"…","data":[` for a wrapped list),
-// then each item as each emits it, then closing (`]` or `]}`). Long lists are written as their rows arrive instead
-// of being held whole in memory. An error before the first item is an
-// ordinary error answer; one after it aborts the connection, so that a cut
-// list never looks complete.
+// then each item as each emits it, then closing (`]` or `]}`), so that a
+// long list is never held whole in memory. An error before the first item
+// is an ordinary error answer; one after it aborts the connection, so that
+// a cut list never looks complete.
 func StreamList(w http.ResponseWriter, r *http.Request, rd Renderer, open, closing string, each func(emit func(item any) error) error) {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	// Each item goes through a scratch buffer so that the encoder's newline
