@@ -20,9 +20,11 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
-HEY=$(command -v hey || echo "$(go env GOPATH)/bin/hey")
-[ -x "$HEY" ] || { echo "installing hey"; go install github.com/rakyll/hey@v0.1.4; }
+# Both load generators come from Debian's packages.
+for tool in wrk hey; do
+  command -v "$tool" >/dev/null || { echo "installing $tool"; apt-get install -y -qq "$tool" >/dev/null; }
+done
+HEY=$(command -v hey)
 make build >/dev/null
 rows=()
 row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); printf '%-52s %10s rps  p50 %7s  p95 %7s  p99 %7s  errors %s  %s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7"; }
