@@ -164,7 +164,17 @@ func jsonFields(t reflect.Type) []jsonField {
 	return out
 }
 
+// jsonKinder lets a field type name the JSON it expects (money.Amount:
+// "un número").
+type jsonKinder interface{ JSONKind() string }
+
 func kindName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if k, ok := reflect.Zero(t).Interface().(jsonKinder); ok {
+		return k.JSONKind()
+	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}

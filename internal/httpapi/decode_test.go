@@ -1,10 +1,14 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/kantuta/kantuta/internal/money"
 )
 
 type sample struct {
@@ -127,5 +131,37 @@ func TestBindReportsEveryFailureOnce(t *testing.T) {
 	var b body
 	if e := AsError(v.Bind(r, &b)); e.Status != 400 || e.Code != CodeMalformed {
 		t.Fatalf("malformed body: %+v", e)
+	}
+}
+
+func TestBindMoney(t *testing.T) {
+	type body struct {
+		Precio *money.Amount `json:"precio_venta" validate:"required,money,mmin=0,mmax=9999999999.99"`
+		Monto  money.Amount  `json:"monto" validate:"omitempty,money,mmin=0.10"`
+	}
+	val := NewValidator()
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{`{"precio_venta":10.5,"monto":1}`, nil},
+		{`{}`, []string{"precio_venta es requerido"}},
+		{`{"precio_venta":"10"}`, []string{"precio_venta debe ser un número"}},
+		{`{"precio_venta":10.123}`, []string{"precio_venta debe tener como máximo 2 decimales"}},
+		{`{"precio_venta":-1}`, []string{"precio_venta no debe ser menor que 0"}},
+		{`{"precio_venta":10000000000}`, []string{"precio_venta no debe ser mayor que 9999999999.99"}},
+		{`{"precio_venta":1,"monto":0.05}`, []string{"monto no debe ser menor que 0.10"}},
+	}
+	for _, c := range cases {
+		var b body
+		r := httptest.NewRequest("POST", "/", strings.NewReader(c.in))
+		err := val.Bind(r, &b)
+		var got []string
+		if err != nil {
+			got = AsError(err).Messages
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: got %q, want %q", c.in, got, c.want)
+		}
 	}
 }

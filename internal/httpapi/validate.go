@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/go-playground/validator/v10"
+
+	"github.com/kantuta/kantuta/internal/money"
 )
 
 // Validator wraps go-playground/validator with Spanish messages named after
@@ -59,7 +61,47 @@ func NewValidator() *Validator {
 	val.Rule("nocontrol", func(fl validator.FieldLevel) bool {
 		return !strings.ContainsFunc(fl.Field().String(), func(r rune) bool { return r < 0x20 || r == 0x7f })
 	}, "")
+	val.moneyRules()
 	return val
+}
+
+// moneyRules check money.Amount fields (JSON numbers kept as text):
+// "money" = a number with at most 2 decimals within NUMERIC(12,2);
+// "mmin=0.10" and "mmax=1000000" bound it. A malformed amount fails
+// "money" only, so each field gets one message.
+func (val *Validator) moneyRules() {
+	val.Rule("money", func(fl validator.FieldLevel) bool {
+		_, err := money.Parse(fl.Field().String())
+		return err == nil
+	}, "")
+	bound := func(fl validator.FieldLevel, ok func(v, limit money.Cents) bool) bool {
+		v, err := money.Parse(fl.Field().String())
+		if err != nil {
+			return true // "money" reports it
+		}
+		limit, err := money.Parse(fl.Param())
+		if err != nil {
+			panic(fmt.Sprintf("money bound %q: %v", fl.Param(), err)) // programming error
+		}
+		return ok(v, limit)
+	}
+	val.Rule("mmin", func(fl validator.FieldLevel) bool {
+		return bound(fl, func(v, l money.Cents) bool { return v >= l })
+	}, "%[1]s no debe ser menor que %[2]s")
+	val.Rule("mmax", func(fl validator.FieldLevel) bool {
+		return bound(fl, func(v, l money.Cents) bool { return v <= l })
+	}, "%[1]s no debe ser mayor que %[2]s")
+}
+
+// moneyMessage words a failed "money" rule by what is wrong with it.
+func moneyMessage(field, raw string) string {
+	switch _, err := money.Parse(raw); err {
+	case money.ErrDecimals:
+		return field + " debe tener como máximo 2 decimales"
+	case money.ErrRange:
+		return field + " no debe ser mayor que 9999999999.99"
+	}
+	return field + " debe ser un número"
 }
 
 // Rule registers a custom validation tag; message may use %[1]s (field) and
@@ -143,6 +185,9 @@ func (val *Validator) message(field string, fe validator.FieldError) string {
 	}
 	if m, ok := val.overrides[field]; ok {
 		return m
+	}
+	if fe.Tag() == "money" {
+		return moneyMessage(field, fmt.Sprint(fe.Value()))
 	}
 	format, ok := val.messages[fe.Tag()]
 	if !ok {
