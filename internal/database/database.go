@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/kantuta/kantuta/internal/money"
 	"github.com/kantuta/kantuta/migrations"
 )
 
@@ -192,4 +193,14 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 		})
 	}
 	return out, nil
+}
+
+// Money is the value to bind for an amount on this database: INTEGER
+// centavos on SQLite, NUMERIC(12,2) text on PostgreSQL (SPEC §12.1).
+// money.Cents scans back from either.
+func (db *DB) Money(c money.Cents) any {
+	if db.IsPostgres() {
+		return c.PostgresValue()
+	}
+	return c.SQLiteValue()
 }
