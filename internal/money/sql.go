@@ -63,4 +63,3 @@ func (c Cents) SQLiteValue() int64 { return int64(c) }
 
 // PostgresValue is c as NUMERIC text, "85.50".
 func (c Cents) PostgresValue() string { return c.String() }
-
