@@ -2,8 +2,8 @@
 # make bench: builds the binary, seeds PostgreSQL (10,000 usuarios,
 # 1,000,000 clientes) and SQLite (200,000 clientes), and measures the hot
 # routes over loopback with wrk and hey, next to `pgbench -S` on the same
-# PostgreSQL in the same run. Prints a table and appends it, with the date,
-# machine and commands, to docs/performance.md.
+# PostgreSQL in the same run. Prints a table with the date, machine and
+# commands, and writes it to bench/run-<date>.md (git ignores bench/).
 #   DURATION=15s CLIENTES=1000000 SQLITE_CLIENTES=200000 ./scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,8 @@ for tool in wrk hey; do
 done
 HEY=$(command -v hey)
 make build >/dev/null
+mkdir -p bench
+out="bench/run-$(date -u +%Y-%m-%dT%H%MZ).md"
 rows=()
 row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); printf '%-52s %10s rps  p50 %7s  p95 %7s  p99 %7s  errors %s  %s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7"; }
 wrkrun() { # name, wrk args…  → a table row
@@ -163,4 +165,5 @@ stop_server
   echo "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | note |"
   echo "|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
-} | tee -a docs/performance.md
+} | tee "$out"
+echo "==> written to $out"

@@ -16,10 +16,10 @@ TARGETS=(
   "./internal/persona FuzzFieldsValidate"
   "./internal/persona FuzzPersonaRequests"
   "./internal/auth FuzzParseToken"
-  "./internal/auth FuzzAuthRequests"
+  "./internal/login FuzzAuthRequests"
   "./internal/cliente FuzzClienteRequests"
   "./internal/cliente FuzzIdentificacion"
-  "./internal/users FuzzOperatorRequests"
+  "./internal/operador FuzzOperatorRequests"
   "./internal/mail FuzzMailRequests"
 )
 passed=0; failed=0; start=$(date +%s)

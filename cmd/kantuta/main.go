@@ -117,7 +117,7 @@ func serve(stdout, stderr io.Writer) error {
 	if err := cfg.EnsureSecrets(); err != nil {
 		return err
 	}
-	app, err := server.New(cfg, db, logger)
+	app, err := server.New(cfg, db, logger, stdout)
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func admin(args []string, stdout io.Writer) error {
 	if err := cfg.EnsureSecrets(); err != nil {
 		return err
 	}
-	app, err := server.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	app, err := server.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
 )
 
@@ -51,7 +52,7 @@ type Authenticator struct {
 	issuer   *Issuer
 	states   AccountStates
 	sessions FamilyChecker
-	cache    *stateCache
+	cache    *Cache
 }
 
 // FamilyChecker tells whether a login session (refresh family) was ended,
@@ -60,29 +61,28 @@ type FamilyChecker interface {
 	FamilyRevoked(ctx context.Context, family string) (bool, error)
 }
 
-// NewAuthenticator builds the middleware. States are cached for ttl per
-// process: a change made through this process is seen at once (Forget), one
-// made by another replica within ttl.
-func NewAuthenticator(issuer *Issuer, states AccountStates, sessions FamilyChecker, ttl time.Duration) *Authenticator {
-	return &Authenticator{issuer: issuer, states: states, sessions: sessions, cache: &stateCache{ttl: ttl, m: map[string]cachedState{}}}
+// NewAuthenticator builds the middleware; it keeps what it looks up in
+// cache, which whoever changes an account or ends a session clears.
+func NewAuthenticator(issuer *Issuer, states AccountStates, sessions FamilyChecker, cache *Cache) *Authenticator {
+	return &Authenticator{issuer: issuer, states: states, sessions: sessions, cache: cache}
 }
-
-// ForgetFamily drops the cached state of a session after it was revoked.
-func (a *Authenticator) ForgetFamily(family string) { a.cache.forget("family:" + family) }
-
-// Forget drops the cached state of one account after a change to it.
-func (a *Authenticator) Forget(kind Kind, id string) { a.cache.forget(string(kind) + ":" + id) }
 
 type authFailure struct{ code string }
 
+// BearerToken returns the token of an "Authorization: Bearer …" header
+// ("" when there is none or it has another scheme).
+func BearerToken(r *http.Request) string {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(tok)
+	}
+	return ""
+}
+
 // TokenFromRequest returns the bearer token, else the accessToken cookie.
 func TokenFromRequest(r *http.Request) string {
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
-		if ok && strings.EqualFold(scheme, "Bearer") {
-			return strings.TrimSpace(tok)
-		}
-		return ""
+	if r.Header.Get("Authorization") != "" {
+		return BearerToken(r)
 	}
 	if c, err := r.Cookie(AccessCookie); err == nil {
 		return c.Value
@@ -105,7 +105,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		}
 		p, err := a.Verify(r.Context(), tok)
 		if err != nil {
-			if httpapi.IsUnavailable(err) {
+			if database.IsUnavailable(err) {
 				// The database is down: say so rather than "bad token".
 				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyAuthFailure, authFailure{httpapi.CodeUnavailable})))
 				return
@@ -186,38 +186,49 @@ func Failure(ctx context.Context) string {
 // role when none is given), answering 401/403 through the family renderer.
 func Require(rd httpapi.Renderer, roles ...int) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		return httpapi.Handle(rd, func(w http.ResponseWriter, r *http.Request) error {
 			p, ok := PrincipalFrom(r.Context())
-			if !ok {
-				code := Failure(r.Context())
-				if code == httpapi.CodeUnavailable {
-					httpapi.Fail(w, r, rd, httpapi.Unavailable(errors.New("account lookup: database unavailable")))
-					return
-				}
-				rd.RenderError(w, r, &httpapi.Error{Status: http.StatusUnauthorized, Code: code})
-				return
-			}
-			if len(roles) > 0 && !p.HasRole(roles...) {
-				rd.RenderError(w, r, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
-				return
+			switch code := Failure(r.Context()); {
+			case !ok && code == httpapi.CodeUnavailable:
+				return httpapi.Unavailable(errors.New("account lookup: database unavailable"))
+			case !ok:
+				return &httpapi.Error{Status: http.StatusUnauthorized, Code: code}
+			case len(roles) > 0 && !p.HasRole(roles...):
+				return &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden}
 			}
 			next.ServeHTTP(w, r)
+			return nil
 		})
 	}
 }
+
+// Cache keeps account states and session revocations for a short while
+// per process: a change made through this process is seen at once (the
+// writer calls Forget or ForgetFamily), one made by another replica within
+// the ttl.
+type Cache struct {
+	ttl time.Duration
+	mu  sync.RWMutex
+	m   map[string]cachedState
+}
+
+// NewCache builds a cache whose entries live ttl (0 disables it).
+func NewCache(ttl time.Duration) *Cache {
+	return &Cache{ttl: ttl, m: map[string]cachedState{}}
+}
+
+// Forget drops the cached state of one account after a change to it.
+func (c *Cache) Forget(kind Kind, id string) { c.forget(string(kind) + ":" + id) }
+
+// ForgetFamily drops the cached state of a session after it was revoked.
+func (c *Cache) ForgetFamily(family string) { c.forget("family:" + family) }
 
 type cachedState struct {
 	st      AccountState
 	expires time.Time
 }
 
-type stateCache struct {
-	ttl time.Duration
-	mu  sync.RWMutex
-	m   map[string]cachedState
-}
-
-func (c *stateCache) get(key string) (AccountState, bool) {
+func (c *Cache) get(key string) (AccountState, bool) {
 	if c.ttl <= 0 {
 		return AccountState{}, false
 	}
@@ -230,7 +241,7 @@ func (c *stateCache) get(key string) (AccountState, bool) {
 	return e.st, true
 }
 
-func (c *stateCache) put(key string, st AccountState) {
+func (c *Cache) put(key string, st AccountState) {
 	if c.ttl <= 0 {
 		return
 	}
@@ -242,7 +253,7 @@ func (c *stateCache) put(key string, st AccountState) {
 	c.mu.Unlock()
 }
 
-func (c *stateCache) forget(key string) {
+func (c *Cache) forget(key string) {
 	c.mu.Lock()
 	delete(c.m, key)
 	c.mu.Unlock()

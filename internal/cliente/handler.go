@@ -28,75 +28,68 @@ const (
 	msgEstadoRole   = "Solo un administrador o líder puede cambiar cli_estado"
 )
 
-// Options configure the handler.
-type Options struct {
+// Config is what the /api/pos/clientes routes need.
+type Config struct {
+	Store *Store
 	// StrictIdentification checks cédula/RUC check digits
 	// (CLIENTES_VALIDAR_IDENTIFICACION).
 	StrictIdentification bool
 }
 
 // Handler serves /api/pos/clientes and /api/pos/ciudades.
-type Handler struct {
-	store *Store
-	opts  Options
-	rd    httpapi.Renderer
-}
+type Handler struct{ Config }
 
-// NewHandler builds the handler on store.
-func NewHandler(store *Store, opts Options) *Handler {
-	return &Handler{store: store, opts: opts, rd: httpapi.ClientesRenderer{}}
-}
+// NewHandler builds the handler.
+func NewHandler(cfg Config) *Handler { return &Handler{cfg} }
+
+// rd is the family's error shape.
+var rd httpapi.Renderer = httpapi.ClientesRenderer{}
 
 // Routes mounts the routes on r: any authenticated role, delete only admin
 // and lider. Static segments (/search, /type) win over /{id} in chi.
 func (h *Handler) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
-		r.Use(auth.Require(h.rd))
-		r.Get("/api/pos/ciudades", h.ciudades)
+		r.Use(auth.Require(rd))
+		r.Get("/api/pos/ciudades", httpapi.Handle(rd, h.ciudades))
 		r.Route("/api/pos/clientes", func(r chi.Router) {
-			r.Get("/", h.list)
-			r.Post("/", h.create)
-			r.Get("/search", h.search)
-			r.Get("/type", h.options)
-			r.Get("/{id}", h.get)
-			r.Put("/{id}", h.update)
-			r.With(auth.Require(h.rd, role.Admin, role.Lider)).Delete("/{id}", h.delete)
+			r.Get("/", httpapi.Handle(rd, h.list))
+			r.Post("/", httpapi.Handle(rd, h.create))
+			r.Get("/search", httpapi.Handle(rd, h.search))
+			r.Get("/type", httpapi.Handle(rd, h.options))
+			r.Get("/{id}", httpapi.Handle(rd, h.get))
+			r.Put("/{id}", httpapi.Handle(rd, h.update))
+			r.With(auth.Require(rd, role.Admin, role.Lider)).Delete("/{id}", httpapi.Handle(rd, h.delete))
 		})
 	})
 }
 
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	httpapi.Fail(w, r, h.rd, err)
-}
-
-func (h *Handler) ciudades(w http.ResponseWriter, r *http.Request) {
-	out, err := h.store.Ciudades(r.Context())
+func (h *Handler) ciudades(w http.ResponseWriter, r *http.Request) error {
+	out, err := h.Store.Ciudades(r.Context())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 	page := 1
 	if raw, given := r.URL.Query()["page"]; given {
 		n, err := strconv.ParseInt(strings.TrimSpace(raw[0]), 10, 32)
 		if err != nil || n < 1 {
-			h.fail(w, r, httpapi.NewError(http.StatusBadRequest, msgBadPage))
-			return
+			return httpapi.NewError(http.StatusBadRequest, msgBadPage)
 		}
 		page = int(n)
 	}
-	rows, total, err := h.store.List(r.Context(), page)
+	rows, total, err := h.Store.List(r.Context(), page)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
 		"message": msgListed, "count": len(rows), "data": toJSON(rows),
 		"total": total, "page": page, "pages": (total + PageSize - 1) / PageSize,
 	})
+	return nil
 }
 
 func toJSON(rows []Cliente) []JSON {
@@ -107,38 +100,38 @@ func toJSON(rows []Cliente) []JSON {
 	return out
 }
 
-func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
-	c, err := h.store.ByCodigo(r.Context(), chi.URLParam(r, "id"))
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.Store.ByCodigo(r.Context(), chi.URLParam(r, "id"))
 	if errors.Is(err, ErrNotFound) {
 		err = httpapi.NewError(http.StatusNotFound, msgNotFound)
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, c.ToJSON())
+	return nil
 }
 
-func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
 	name := strings.TrimSpace(r.URL.Query().Get("name"))
 	if name == "" {
-		h.fail(w, r, httpapi.NewError(http.StatusBadRequest, msgNameRequired))
-		return
+		return httpapi.NewError(http.StatusBadRequest, msgNameRequired)
 	}
-	rows, err := h.store.Search(r.Context(), name)
+	rows, err := h.Store.Search(r.Context(), name)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"data": toJSON(rows)})
+	return nil
 }
 
 // options is every active customer, streamed: a shop with a million
 // customers would otherwise hold the whole list in memory per request.
-func (h *Handler) options(w http.ResponseWriter, r *http.Request) {
-	httpapi.StreamList(w, r, h.rd, "[", "]", func(emit func(any) error) error {
-		return h.store.Options(r.Context(), func(o Option) error { return emit(o) })
+func (h *Handler) options(w http.ResponseWriter, r *http.Request) error {
+	httpapi.StreamList(w, r, rd, "[", "]", func(emit func(any) error) error {
+		return h.Store.Options(r.Context(), func(o Option) error { return emit(o) })
 	})
+	return nil
 }
 
 // decode reads and validates a body; on create the five seed fields are
@@ -149,9 +142,9 @@ func (h *Handler) decode(r *http.Request, create bool) (Input, error) {
 		return in, err
 	}
 	in.trim()
-	msgs := validate(in, create, h.opts.StrictIdentification)
+	msgs := validate(in, create, h.StrictIdentification)
 	if in.CtCodigo != nil && textOK(in.CtCodigo, 10) {
-		ok, err := h.store.CityExists(r.Context(), *in.CtCodigo)
+		ok, err := h.Store.CityExists(r.Context(), *in.CtCodigo)
 		if err != nil {
 			return in, err
 		}
@@ -165,30 +158,28 @@ func (h *Handler) decode(r *http.Request, create bool) (Input, error) {
 	return in, nil
 }
 
-func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 	in, err := h.decode(r, true)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	c := Cliente{
 		CtCodigo: *in.CtCodigo, Nombre: *in.Nombre, RucCed: *in.RucCed, Telefono: *in.Telefono,
 		Mail: *in.Mail, Direccion: optional(in.Direccion), Celular: optional(in.Celular),
 	}
-	if err := h.store.Create(r.Context(), &c); err != nil {
-		h.fail(w, r, storeError(err, msgNotFound))
-		return
+	if err := h.Store.Create(r.Context(), &c); err != nil {
+		return storeError(err, msgNotFound)
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{"message": msgCreated, "data": c.ToJSON()})
+	return nil
 }
 
-func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
 	in, err := h.decode(r, false)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
-	c, err := h.store.Update(r.Context(), chi.URLParam(r, "id"), func(c *Cliente) error {
+	c, err := h.Store.Update(r.Context(), chi.URLParam(r, "id"), func(c *Cliente) error {
 		// Sending the current estado back is harmless (forms send every
 		// field); changing it takes admin or lider.
 		if in.Estado != nil && *in.Estado != c.Estado && !mayManage(r.Context()) {
@@ -198,18 +189,18 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err != nil {
-		h.fail(w, r, storeError(err, msgNotFoundPut))
-		return
+		return storeError(err, msgNotFoundPut)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"message": msgUpdated, "data": c.ToJSON()})
+	return nil
 }
 
-func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
-	if err := h.store.Delete(r.Context(), chi.URLParam(r, "id")); err != nil {
-		h.fail(w, r, storeError(err, msgNotFound))
-		return
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Store.Delete(r.Context(), chi.URLParam(r, "id")); err != nil {
+		return storeError(err, msgNotFound)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"message": msgDeleted})
+	return nil
 }
 
 func mayManage(ctx context.Context) bool {

@@ -73,7 +73,9 @@ type Config struct {
 	TrustedProxies      []netip.Prefix
 	RoleNames           [3]string
 
-	ClientesValidarIdentificacion bool
+	// StrictIdentification checks the cédula/RUC check digits of clientes
+	// (CLIENTES_VALIDAR_IDENTIFICACION).
+	StrictIdentification bool
 
 	LogLevel  slog.Level
 	LogFormat string // text | json
@@ -199,7 +201,7 @@ func FromMap(env map[string]string) (Config, error) {
 	} else {
 		copy(c.RoleNames[:], names)
 	}
-	c.ClientesValidarIdentificacion = p.boolean("CLIENTES_VALIDAR_IDENTIFICACION", false)
+	c.StrictIdentification = p.boolean("CLIENTES_VALIDAR_IDENTIFICACION", false)
 
 	defaultFormat := "text"
 	if c.Env == Production {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/kantuta/kantuta/internal/database"
 )
 
 // Codes for errors whose wording each family chooses itself.
@@ -74,7 +76,7 @@ func AsError(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
-	if IsUnavailable(err) {
+	if database.IsUnavailable(err) {
 		return Unavailable(err)
 	}
 	return Internal(err)

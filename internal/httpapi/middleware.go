@@ -143,7 +143,7 @@ func Recover(renderer RendererFor) func(http.Handler) http.Handler {
 
 // Deadline bounds the work of each request to d (0: no bound): the
 // database calls made with the request's context give up at the deadline,
-// and the request answers 503 (IsUnavailable) instead of hanging on a
+// and the request answers 503 (database.IsUnavailable) instead of hanging on a
 // database that stopped answering.
 func Deadline(d time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {

@@ -3,36 +3,37 @@ package mail
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kantuta/kantuta/internal/auth"
-	"github.com/kantuta/kantuta/internal/config"
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/role"
 )
 
 var nest = httpapi.NestRenderer{}
 
-// Handler serves POST /mail and GET /mail/{id}.
-type Handler struct {
-	System *System
+// Config is what the mail routes need.
+type Config struct {
+	System    *System
+	Validator *httpapi.Validator
 	// Public lets POST /mail through without a token (MAIL_PUBLIC); such
-	// requests are limited to PublicLimit per client IP.
+	// requests are limited per client IP by PublicLimit.
 	Public      bool
-	PublicLimit config.Rate
-	Validator   *httpapi.Validator // the app's shared one; a new one when nil
+	PublicLimit *httpapi.RateLimit
 }
+
+// Handler serves POST /mail and GET /mail/{id}.
+type Handler struct{ cfg Config }
+
+// NewHandler builds the handler.
+func NewHandler(cfg Config) *Handler { return &Handler{cfg: cfg} }
 
 // Routes mounts the mail routes on r.
 func (h *Handler) Routes(r chi.Router) {
-	if h.Validator == nil {
-		h.Validator = httpapi.NewValidator()
-	}
 	guard := auth.Require(nest)
-	if h.Public {
-		limit := httpapi.NewRateLimit(h.PublicLimit.Requests, h.PublicLimit.Per).Middleware(nest)
+	if h.cfg.Public {
+		limit := h.cfg.PublicLimit.Middleware(nest)
 		guard = func(next http.Handler) http.Handler {
 			limited := limit(next)
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -44,8 +45,8 @@ func (h *Handler) Routes(r chi.Router) {
 			})
 		}
 	}
-	r.With(guard).Post("/mail", h.send)
-	r.With(auth.Require(nest, role.Admin)).Get("/mail/{id}", h.get)
+	r.With(guard).Post("/mail", httpapi.Handle(nest, h.send))
+	r.With(auth.Require(nest, role.Admin)).Get("/mail/{id}", httpapi.Handle(nest, h.get))
 }
 
 type sendBody struct {
@@ -55,34 +56,31 @@ type sendBody struct {
 	Name    string `json:"name" validate:"omitempty,max=100,nocontrol"`
 }
 
-func (h *Handler) send(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) send(w http.ResponseWriter, r *http.Request) error {
 	var body sendBody
-	if err := h.Validator.Bind(r, &body); err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+	if err := h.cfg.Validator.Bind(r, &body); err != nil {
+		return err
 	}
-	id, err := h.System.Message(r.Context(), nil, body.Email, body.Name, body.Subject, body.Message, auth.ActorID(r.Context()))
+	id, err := h.cfg.System.Message(r.Context(), nil, body.Email, body.Name, body.Subject, body.Message, auth.ActorID(r.Context()))
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusAccepted, map[string]any{"message": "Correo en cola de envío", "id": id})
+	return nil
 }
 
-func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusBadRequest, "id debe ser un número entero positivo"))
-		return
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
+	if err != nil {
+		return err
 	}
-	m, err := h.System.store.Get(r.Context(), id)
+	m, err := h.cfg.System.store.Get(r.Context(), id)
 	if errors.Is(err, ErrNotFound) {
-		httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusNotFound, "No existe el correo solicitado"))
-		return
+		return httpapi.NewError(http.StatusNotFound, "No existe el correo solicitado")
 	}
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, m.ToJSON())
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -25,25 +24,31 @@ type Owners interface {
 	BacksActiveUsuario(ctx context.Context, pid int64) (bool, error)
 }
 
-// Handler serves /persona.
-type Handler struct {
+// Config is what the /persona routes need.
+type Config struct {
 	Store        *Store
 	Owners       Owners
-	PublicLookup bool               // PERSONA_PUBLIC_LOOKUP
-	CreateLimit  *httpapi.RateLimit // per-IP limit on the public POST
+	PublicLookup bool               // PERSONA_PUBLIC_LOOKUP: GET /persona/{id} without a token
+	CreateLimit  *httpapi.RateLimit // per client IP, on the public POST
 }
+
+// Handler serves /persona.
+type Handler struct{ Config }
+
+// NewHandler builds the /persona handler.
+func NewHandler(cfg Config) *Handler { return &Handler{cfg} }
 
 // Routes mounts the handler under /persona.
 func (h *Handler) Routes(r chi.Router) {
-	r.With(h.CreateLimit.Middleware(nest)).Post("/", h.create)
-	r.With(auth.Require(nest, role.Admin, role.Lider)).Get("/", h.list)
-	r.With(auth.Require(nest)).Put("/", h.update)
+	r.With(h.CreateLimit.Middleware(nest)).Post("/", httpapi.Handle(nest, h.create))
+	r.With(auth.Require(nest, role.Admin, role.Lider)).Get("/", httpapi.Handle(nest, h.list))
+	r.With(auth.Require(nest)).Put("/", httpapi.Handle(nest, h.update))
 	if h.PublicLookup {
-		r.Get("/{id}", h.get)
+		r.Get("/{id}", httpapi.Handle(nest, h.get))
 	} else {
-		r.With(auth.Require(nest)).Get("/{id}", h.get)
+		r.With(auth.Require(nest)).Get("/{id}", httpapi.Handle(nest, h.get))
 	}
-	r.With(auth.Require(nest, role.Admin)).Delete("/{id}", h.delete)
+	r.With(auth.Require(nest, role.Admin)).Delete("/{id}", httpapi.Handle(nest, h.delete))
 }
 
 type createRequest struct {
@@ -58,60 +63,53 @@ func (c createRequest) fields() Fields {
 	return Fields{Nombres: c.Nombres, PApellido: c.PApellido, SApellido: c.SApellido, FechaNacimiento: c.FechaNacimiento, Genero: c.Genero}
 }
 
-func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 	var req createRequest
 	decodeMsgs, err := httpapi.DecodeFields(r, &req)
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	f := req.fields()
 	if msgs := append(f.Validate(true, time.Now()), decodeMsgs...); len(msgs) > 0 {
-		httpapi.Fail(w, r, nest, httpapi.Validation(msgs...))
-		return
+		return httpapi.Validation(msgs...)
 	}
 	p := Persona{Estado: true, IDUserCreate: auth.ActorID(r.Context())}
 	f.Apply(&p)
 	if err := h.Store.Create(r.Context(), &p); err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{"status": 200, "message": "Se creó la persona con éxito!", "data": p.ToJSON()})
+	return nil
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 	// Streamed: the list grows with every registration.
 	httpapi.StreamList(w, r, nest, `{"status":200,"message":"Listado de personas registradas!","data":[`, "]}", func(emit func(any) error) error {
 		return h.Store.Each(r.Context(), func(p Persona) error { return emit(p.ToJSON()) })
 	})
+	return nil
 }
 
-// ParseID reads a positive numeric path id.
-func ParseID(s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, httpapi.NewError(http.StatusBadRequest, "id debe ser un número entero positivo")
-	}
-	return id, nil
-}
+var errForbidden = &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden}
 
-// mayAccess: admins and líderes any persona; anyone else only their own.
-func (h *Handler) mayAccess(ctx context.Context, pid int64) (bool, error) {
+// mayAccess: admins and líderes any persona; anyone else only their own
+// (errForbidden otherwise).
+func (h *Handler) mayAccess(ctx context.Context, pid int64) error {
 	p, ok := auth.PrincipalFrom(ctx)
-	if !ok {
-		return false, nil
-	}
-	if p.HasRole(role.Admin, role.Lider) {
-		return true, nil
-	}
-	if p.Kind != auth.KindUsuario {
-		return false, nil
+	switch {
+	case ok && p.HasRole(role.Admin, role.Lider):
+		return nil
+	case !ok || p.Kind != auth.KindUsuario:
+		return errForbidden
 	}
 	own, err := h.Owners.PersonaOf(ctx, p.UsuarioID())
 	if err != nil {
-		return false, err
+		return err
 	}
-	return own == pid, nil
+	if own != pid {
+		return errForbidden
+	}
+	return nil
 }
 
 // toHTTP maps store errors to the family's answers, in one place.
@@ -122,32 +120,22 @@ func toHTTP(err error) error {
 	return err
 }
 
-func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
-	id, err := ParseID(chi.URLParam(r, "id"))
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	if !h.PublicLookup {
-		if ok, err := h.mayAccess(r.Context(), id); err != nil || !ok {
-			h.forbidden(w, r, err)
-			return
+		if err := h.mayAccess(r.Context(), id); err != nil {
+			return err
 		}
 	}
 	p, err := h.Store.ByID(r.Context(), id)
 	if err != nil {
-		httpapi.Fail(w, r, nest, toHTTP(err))
-		return
+		return toHTTP(err)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, p.ToJSON())
-}
-
-func (h *Handler) forbidden(w http.ResponseWriter, r *http.Request, err error) {
-	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
-	}
-	httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
+	return nil
 }
 
 type updateBody struct {
@@ -162,12 +150,11 @@ type updateBody struct {
 	Estado          *bool   `json:"estado"`         // ignored: DELETE deactivates
 }
 
-func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
 	var req updateBody
 	decodeMsgs, err := httpapi.DecodeFields(r, &req)
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	msgs := decodeMsgs
 	if req.ID == nil || *req.ID <= 0 {
@@ -176,44 +163,38 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 	f := Fields{Nombres: req.Nombres, PApellido: req.PApellido, SApellido: req.SApellido, FechaNacimiento: req.FechaNacimiento, Genero: req.Genero}
 	msgs = append(msgs, f.Validate(false, time.Now())...)
 	if len(msgs) > 0 {
-		httpapi.Fail(w, r, nest, httpapi.Validation(msgs...))
-		return
+		return httpapi.Validation(msgs...)
 	}
-	if ok, err := h.mayAccess(r.Context(), *req.ID); err != nil || !ok {
-		h.forbidden(w, r, err)
-		return
+	if err := h.mayAccess(r.Context(), *req.ID); err != nil {
+		return err
 	}
 	p, err := h.Store.Update(r.Context(), *req.ID, f, auth.ActorID(r.Context()))
 	if err != nil {
-		httpapi.Fail(w, r, nest, toHTTP(err))
-		return
+		return toHTTP(err)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, p.ToJSON())
+	return nil
 }
 
-func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
-	id, err := ParseID(chi.URLParam(r, "id"))
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "id")
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	if _, err := h.Store.ByID(r.Context(), id); err != nil {
-		httpapi.Fail(w, r, nest, toHTTP(err))
-		return
+		return toHTTP(err)
 	}
 	backs, err := h.Owners.BacksActiveUsuario(r.Context(), id)
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	if backs {
-		httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusConflict, "La persona pertenece a un usuario activo; desactive primero el usuario"))
-		return
+		return httpapi.NewError(http.StatusConflict, "La persona pertenece a un usuario activo; desactive primero el usuario")
 	}
 	p, err := h.Store.Deactivate(r.Context(), id, auth.ActorID(r.Context()))
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, p.ToJSON())
+	return nil
 }

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
+	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/testkit"
 )
@@ -196,7 +196,7 @@ func TestNoSecretsInLogsOrAnswers(t *testing.T) {
 }
 
 // resetCodePattern finds the code in the reset mail's text.
-var resetCodePattern = regexp.MustCompile(`Tu código de verificación es: ([` + auth.ResetCodeAlphabet + `]{6})`)
+var resetCodePattern = regexp.MustCompile(`Tu código de verificación es: ([` + login.ResetCodeAlphabet + `]{6})`)
 
 // waitResetCode waits for the console mail sink to print the reset mail
 // and returns its code.

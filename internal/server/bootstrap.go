@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/persona"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/usuario"
@@ -47,7 +48,7 @@ func (a *App) CreateAdmin(ctx context.Context, email, password string) (usuario.
 	if err != nil {
 		return usuario.Usuario{}, fmt.Errorf("create admin: %w", err)
 	}
-	email = usuario.NormalizeEmail(email)
+	email = login.NormalizeEmail(email)
 	u := usuario.Usuario{
 		Name: "Administrador", Email: email, Password: hash, IDRole: role.Admin, Estado: true,
 		Persona: persona.Persona{

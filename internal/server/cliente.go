@@ -8,8 +8,8 @@ import (
 
 // mountClientes serves /api/pos/clientes and /api/pos/ciudades (SPEC §8).
 func (a *App) mountClientes(r chi.Router) {
-	h := cliente.NewHandler(cliente.NewStore(a.DB), cliente.Options{
-		StrictIdentification: a.Config.ClientesValidarIdentificacion,
-	})
-	h.Routes(r)
+	cliente.NewHandler(cliente.Config{
+		Store:                cliente.NewStore(a.DB),
+		StrictIdentification: a.Config.StrictIdentification,
+	}).Routes(r)
 }

@@ -3,8 +3,8 @@ package server
 import (
 	"github.com/go-chi/chi/v5"
 
-	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/persona"
 	"github.com/kantuta/kantuta/internal/usuario"
 )
@@ -13,20 +13,17 @@ import (
 func (a *App) mountIdentity(r chi.Router) {
 	cfg := a.Config
 	public := httpapi.NewRateLimit(cfg.RateLimitPublic.Requests, cfg.RateLimitPublic.Per)
-	a.authHandler = &auth.Handler{
-		Issuer: a.Issuer, Sessions: a.Sessions, Authenticator: a.Authenticator, Lockout: a.Lockout,
-		Hasher: a.Hasher, Usuarios: a.Usuarios, Operators: a.Operadores, Roles: a.Roles,
+	r.Route("/auth", login.NewHandler(login.Config{
+		Issuer: a.Issuer, Sessions: a.Sessions, Lockout: a.Lockout, Hasher: a.Hasher,
+		Usuarios: a.Usuarios, Operators: a.Operadores, Roles: a.Roles, Validator: a.Validator,
 		LoginLimit:     httpapi.NewRateLimit(cfg.RateLimitLogin.Requests, cfg.RateLimitLogin.Per),
-		TrustedProxies: cfg.TrustedProxies, Validator: a.Validator,
-	}
-	a.usuarioHandler = &usuario.Handler{
-		Store: a.Usuarios, Roles: a.Roles, Hasher: a.Hasher, Sessions: a.Sessions, Authenticator: a.Authenticator,
-		Validator: a.Validator, RegistrationOpen: cfg.RegistrationOpen, RegisterLimit: public, Mailer: a.Mail,
-	}
-	personaHandler := &persona.Handler{
+		TrustedProxies: cfg.TrustedProxies,
+	}).Routes)
+	r.Route("/usuario", usuario.NewHandler(usuario.Config{
+		Store: a.Usuarios, Roles: a.Roles, Hasher: a.Hasher, Sessions: a.Sessions, Validator: a.Validator,
+		Mailer: a.Mail, RegistrationOpen: cfg.RegistrationOpen, RegisterLimit: public,
+	}).Routes)
+	r.Route("/persona", persona.NewHandler(persona.Config{
 		Store: a.Personas, Owners: a.Usuarios, PublicLookup: cfg.PersonaPublicLookup, CreateLimit: public,
-	}
-	r.Route("/auth", a.authHandler.Routes)
-	r.Route("/usuario", a.usuarioHandler.Routes)
-	r.Route("/persona", personaHandler.Routes)
+	}).Routes)
 }

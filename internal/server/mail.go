@@ -5,7 +5,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/kantuta/kantuta/internal/auth"
+	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/mail"
 )
 
@@ -15,35 +16,24 @@ import (
 // their system mails with (welcome at registration, inside their own
 // transaction: a.Mail.Welcome(ctx, tx, email, name)).
 func (a *App) mountMail(r chi.Router) {
+	cfg := a.Config
+	publicLimit := func() *httpapi.RateLimit {
+		return httpapi.NewRateLimit(cfg.RateLimitPublic.Requests, cfg.RateLimitPublic.Per)
+	}
 	store := a.Mail.Store()
 	metrics := mail.NewMetrics(a.Metrics.Registry, store)
-
-	(&mail.Handler{System: a.Mail, Public: a.Config.MailPublic, PublicLimit: a.Config.RateLimitPublic, Validator: a.Validator}).Routes(r)
-	(&auth.ResetHandler{
-		DB:            a.DB.DB,
-		Accounts:      a.Usuarios,
-		Hasher:        a.Hasher,
-		Mailer:        a.Mail,
-		Sessions:      a.Sessions,
-		Authenticator: a.Authenticator,
-		Secret:        a.Config.JWTSecret,
-		LimitRequests: a.Config.RateLimitPublic.Requests,
-		LimitPer:      a.Config.RateLimitPublic.Per,
-		Validator:     a.Validator,
+	mail.NewHandler(mail.Config{
+		System: a.Mail, Validator: a.Validator, Public: cfg.MailPublic, PublicLimit: publicLimit(),
+	}).Routes(r)
+	login.NewResetHandler(login.ResetConfig{
+		Store: login.NewResetStore(a.DB), Accounts: a.Usuarios, Hasher: a.Hasher, Mailer: a.Mail,
+		Sessions: a.Sessions, Validator: a.Validator, Secret: cfg.JWTSecret, Limit: publicLimit(),
 	}).Routes(r)
 
 	logger := a.Logger.With("component", "mail")
-	if a.Config.MailBackend != "smtp" {
-		a.workers = append(a.workers, func(ctx context.Context) {
-			// Read at start: tests point Stdout at a buffer after New.
-			sender := &mail.ConsoleSender{Out: a.Stdout, Logger: logger}
-			mail.NewWorker(store, sender, mail.WorkerOptions{Logger: logger, Metrics: metrics}).Run(ctx)
-		})
-		return
-	}
-	var sender mail.Sender
-	{
-		smtp, err := mail.NewSMTPSender(a.Config.SMTP, mail.SMTPOptions{})
+	var sender mail.Sender = &mail.ConsoleSender{Out: a.Stdout, Logger: logger}
+	if cfg.MailBackend == "smtp" {
+		smtp, err := mail.NewSMTPSender(cfg.SMTP, mail.SMTPOptions{})
 		if err != nil {
 			// Mails stay queued (durably) until the configuration is fixed.
 			logger.Error("mail worker not started: bad SMTP configuration", "error", err)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -22,10 +21,11 @@ import (
 	"github.com/kantuta/kantuta/internal/config"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/mail"
+	"github.com/kantuta/kantuta/internal/operador"
 	"github.com/kantuta/kantuta/internal/persona"
 	"github.com/kantuta/kantuta/internal/role"
-	"github.com/kantuta/kantuta/internal/users"
 	"github.com/kantuta/kantuta/internal/usuario"
 )
 
@@ -37,25 +37,23 @@ type App struct {
 	Logger        *slog.Logger
 	Metrics       *httpapi.Metrics
 	Issuer        *auth.Issuer
-	Hasher        *auth.Hasher
+	Hasher        *login.Hasher
 	Authenticator *auth.Authenticator
-	Sessions      *auth.Sessions
-	Lockout       *auth.Lockout
+	Sessions      *login.Sessions
+	Lockout       *login.Lockout
 	Validator     *httpapi.Validator
 	Roles         *role.Store
 	Usuarios      *usuario.Store
 	Personas      *persona.Store
-	Operadores    *users.Store
+	Operadores    *operador.Store
 	Mail          *mail.System // queues system mails (welcome, reset code, password changed)
 	Handler       http.Handler
-	Stdout        io.Writer // where the console mail backend prints (os.Stdout)
+	Stdout        io.Writer // where the console mail backend prints
 	// Router is the chi router behind Handler, for tools that walk the
 	// registered routes (the OpenAPI route test).
 	Router chi.Routes
 
-	workers        []func(ctx context.Context)
-	authHandler    *auth.Handler // later families plug operators and mail into these
-	usuarioHandler *usuario.Handler
+	workers []func(ctx context.Context)
 }
 
 // Family renderers, chosen by path prefix for the answers no handler gives
@@ -78,8 +76,9 @@ func RendererFor(r *http.Request) httpapi.Renderer {
 	return nest
 }
 
-// New assembles the application on an open, migrated database.
-func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) {
+// New assembles the application on an open, migrated database; the
+// console mail backend prints to stdout.
+func New(cfg config.Config, db *database.DB, logger *slog.Logger, stdout io.Writer) (*App, error) {
 	if len(cfg.JWTSecret) == 0 || len(cfg.JWTRefreshSecret) == 0 {
 		return nil, errors.New("server: JWT secrets are not set")
 	}
@@ -89,20 +88,21 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Logger:     logger,
 		Metrics:    httpapi.NewMetrics(),
 		Issuer:     auth.NewIssuer(cfg.JWTSecret, cfg.JWTRefreshSecret, cfg.JWTExpiresIn, cfg.JWTRefreshExpiresIn),
-		Hasher:     auth.NewHasher(cfg.BcryptCost),
+		Hasher:     login.NewHasher(cfg.BcryptCost),
 		Roles:      role.NewStore(db),
 		Usuarios:   usuario.NewStore(db),
 		Personas:   persona.NewStore(db),
-		Lockout:    auth.NewLockout(db, cfg.LoginMaxFailures, cfg.LoginLockout),
+		Lockout:    login.NewLockout(db, cfg.LoginMaxFailures, cfg.LoginLockout),
 		Validator:  httpapi.NewValidator(),
-		Operadores: users.NewStore(db),
+		Operadores: operador.NewStore(db),
 		Mail:       mail.NewSystem(mail.NewStore(db)),
-		Stdout:     os.Stdout,
+		Stdout:     stdout,
 	}
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
 	states := auth.AccountStatesFunc(a.accountState)
-	a.Sessions = auth.NewSessions(db, a.Issuer, states)
-	a.Authenticator = auth.NewAuthenticator(a.Issuer, states, a.Sessions, 2*time.Second)
+	cache := auth.NewCache(2 * time.Second)
+	a.Sessions = login.NewSessions(db, a.Issuer, states, cache)
+	a.Authenticator = auth.NewAuthenticator(a.Issuer, states, a.Sessions, cache)
 	a.Handler = a.routes()
 	a.Router, _ = a.Handler.(chi.Routes)
 	return a, nil
@@ -168,26 +168,26 @@ func (a *App) routes() http.Handler {
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	r.Get("/readyz", a.readyz)
+	r.Get("/readyz", httpapi.Handle(nest, a.readyz))
 	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
 	a.mountAPIDocs(r)
 
 	a.mountIdentity(r)
-	a.mountUsers(r)
+	a.mountOperadores(r)
 	a.mountClientes(r)
 	a.mountMail(r)
 
 	return r
 }
 
-func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
+func (a *App) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := a.DB.Ping(ctx); err != nil {
-		httpapi.Fail(w, r, nest, httpapi.Unavailable(fmt.Errorf("readyz: %w", err)))
-		return
+		return httpapi.Unavailable(fmt.Errorf("readyz: %w", err))
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": a.DB.Dialect})
+	return nil
 }
 
 // Start runs the background workers until ctx ends; the returned function

@@ -66,15 +66,14 @@ func NewApp(t testing.TB, db *database.DB, overrides ...map[string]string) *App 
 	}
 	logs := &LogBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	app, err := server.New(cfg, db, logger)
+	console := &LogBuffer{} // console-backend mails, apart from the logs tests scan for secrets
+	app, err := server.New(cfg, db, logger, console)
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}
 	if _, _, err := app.Prepare(context.Background()); err != nil {
 		t.Fatalf("prepare: %v", err)
 	}
-	console := &LogBuffer{}
-	app.Stdout = console // console-backend mails, apart from the logs tests scan for secrets
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := app.Start(ctx)
 	srv := httptest.NewServer(app.Handler)

@@ -9,36 +9,37 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kantuta/kantuta/internal/auth"
+	"github.com/kantuta/kantuta/internal/login"
 )
 
-var _ auth.UsuarioAccounts = (*Store)(nil)
+var _ login.UsuarioAccounts = (*Store)(nil)
 
-// UsuarioCredentials implements auth.UsuarioAccounts: the usuario with
-// this email, whatever its case (auth.ErrNoSuchAccount if none).
-func (s *Store) UsuarioCredentials(ctx context.Context, email string) (auth.Credentials, error) {
+// UsuarioCredentials implements login.UsuarioAccounts: the usuario with
+// this email, whatever its case (login.ErrNoSuchAccount if none).
+func (s *Store) UsuarioCredentials(ctx context.Context, email string) (login.Credentials, error) {
 	u, err := s.ByEmail(ctx, email)
 	if errors.Is(err, ErrNotFound) {
-		return auth.Credentials{}, auth.ErrNoSuchAccount
+		return login.Credentials{}, login.ErrNoSuchAccount
 	}
 	if err != nil {
-		return auth.Credentials{}, err
+		return login.Credentials{}, err
 	}
-	return auth.Credentials{
+	return login.Credentials{
 		Kind: auth.KindUsuario, ID: strconv.FormatInt(u.ID, 10), Username: u.Email, Hash: u.Password,
 		RoleID: u.IDRole, RoleName: u.Role.Nombre, Active: u.Estado, Version: u.TokenVersion,
 		Profile: u.ToJSON(),
 	}, nil
 }
 
-// UsuarioProfile implements auth.UsuarioAccounts: the full Usuario JSON.
+// UsuarioProfile implements login.UsuarioAccounts: the full Usuario JSON.
 func (s *Store) UsuarioProfile(ctx context.Context, id string) (any, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
-		return nil, auth.ErrNoSuchAccount
+		return nil, login.ErrNoSuchAccount
 	}
 	u, err := s.ByID(ctx, n)
 	if errors.Is(err, ErrNotFound) {
-		return nil, auth.ErrNoSuchAccount
+		return nil, login.ErrNoSuchAccount
 	}
 	if err != nil {
 		return nil, err
@@ -46,12 +47,12 @@ func (s *Store) UsuarioProfile(ctx context.Context, id string) (any, error) {
 	return u.ToJSON(), nil
 }
 
-// SetUsuarioPasswordHash implements auth.UsuarioAccounts; bumpVersion
+// SetUsuarioPasswordHash implements login.UsuarioAccounts; bumpVersion
 // kills every token issued before.
 func (s *Store) SetUsuarioPasswordHash(ctx context.Context, id, hash string, bumpVersion bool) error {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
-		return auth.ErrNoSuchAccount
+		return login.ErrNoSuchAccount
 	}
 	set := map[string]any{"password": hash}
 	if bumpVersion {
@@ -62,7 +63,7 @@ func (s *Store) SetUsuarioPasswordHash(ctx context.Context, id, hash string, bum
 		return fmt.Errorf("set usuario %d password: %w", n, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return auth.ErrNoSuchAccount
+		return login.ErrNoSuchAccount
 	}
 	return nil
 }

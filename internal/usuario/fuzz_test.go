@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/persona"
 )
 
@@ -18,7 +19,7 @@ func FuzzUsuarioRequests(f *testing.F) {
 	f.Add([]byte(`{"name":"  ","email":null,"password":"x","estado":"true","id_role":"1"}`))
 	f.Add([]byte(`{"fecha_nacimiento":"2023-02-30","genero":"X","nombres":"\u0000"}`))
 	f.Add([]byte(`{"email":"a@b.co\r\nBcc: x@y.z","password":"` + strings.Repeat("p", 73) + `"}`))
-	h := &Handler{Validator: httpapi.NewValidator()}
+	h := NewHandler(Config{Validator: httpapi.NewValidator()})
 	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var reg registerRequest
@@ -31,7 +32,7 @@ func FuzzUsuarioRequests(f *testing.F) {
 				if reg.Email == nil || reg.Password == nil || len(*reg.Password) < 8 || len(*reg.Password) > 72 {
 					t.Fatalf("accepted without a valid email and password: %q", body)
 				}
-				if n := NormalizeEmail(*reg.Email); n == "" || len(n) > 150 {
+				if n := login.NormalizeEmail(*reg.Email); n == "" || len(n) > 150 {
 					t.Fatalf("accepted email %q", n)
 				}
 				var p persona.Persona

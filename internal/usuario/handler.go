@@ -13,6 +13,7 @@ import (
 
 	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/persona"
 	"github.com/kantuta/kantuta/internal/role"
 )
@@ -27,18 +28,23 @@ type Mailer interface {
 	Wake()
 }
 
-// Handler serves /usuario.
-type Handler struct {
+// Config is what the /usuario routes need.
+type Config struct {
 	Store            *Store
 	Roles            *role.Store
-	Hasher           *auth.Hasher
-	Sessions         *auth.Sessions
-	Authenticator    *auth.Authenticator
+	Hasher           *login.Hasher
+	Sessions         *login.Sessions
 	Validator        *httpapi.Validator
-	RegistrationOpen bool
-	RegisterLimit    *httpapi.RateLimit
-	Mailer           Mailer // may be nil
+	Mailer           Mailer
+	RegistrationOpen bool               // REGISTRATION_OPEN: anyone may register
+	RegisterLimit    *httpapi.RateLimit // per client IP, on POST /register
 }
+
+// Handler serves /usuario.
+type Handler struct{ Config }
+
+// NewHandler builds the /usuario handler.
+func NewHandler(cfg Config) *Handler { return &Handler{cfg} }
 
 // Routes mounts the handler under /usuario.
 func (h *Handler) Routes(r chi.Router) {
@@ -46,11 +52,11 @@ func (h *Handler) Routes(r chi.Router) {
 	if !h.RegistrationOpen {
 		register = register.With(auth.Require(nest, role.Admin))
 	}
-	register.Post("/register", h.register)
-	r.With(auth.Require(nest, role.Admin, role.Lider)).Get("/", h.list)
-	r.With(auth.Require(nest)).Get("/{id}", h.get)
-	r.With(auth.Require(nest)).Patch("/{id}", h.patch)
-	r.With(auth.Require(nest, role.Admin)).Delete("/{id}", h.delete)
+	register.Post("/register", httpapi.Handle(nest, h.register))
+	r.With(auth.Require(nest, role.Admin, role.Lider)).Get("/", httpapi.Handle(nest, h.list))
+	r.With(auth.Require(nest)).Get("/{id}", httpapi.Handle(nest, h.get))
+	r.With(auth.Require(nest)).Patch("/{id}", httpapi.Handle(nest, h.patch))
+	r.With(auth.Require(nest, role.Admin)).Delete("/{id}", httpapi.Handle(nest, h.delete))
 }
 
 // Store errors to HTTP, in one place.
@@ -103,12 +109,11 @@ func (h *Handler) checkAccount(a accountFields, required bool) []string {
 	return append(msgs, h.Validator.Messages(a)...)
 }
 
-func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 	var req registerRequest
 	decodeMsgs, err := httpapi.DecodeFields(r, &req)
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	msgs := h.checkAccount(accountFields{Email: req.Email, Password: req.Password}, true)
 	pf := persona.Fields{Nombres: req.Nombres, PApellido: req.PApellido, SApellido: req.SApellido,
@@ -120,32 +125,28 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		msgs = append(msgs, h.Validator.Messages(accountFields{Name: req.Name})...)
 	}
 	if msgs = append(msgs, decodeMsgs...); len(msgs) > 0 {
-		httpapi.Fail(w, r, nest, httpapi.Validation(msgs...))
-		return
+		return httpapi.Validation(msgs...)
 	}
 	ctx := r.Context()
 	roleID := role.User
 	if req.IDRole != nil {
 		p, ok := auth.PrincipalFrom(ctx)
 		if !ok || !p.HasRole(role.Admin) {
-			httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusForbidden, "Solo un administrador puede asignar id_role"))
-			return
+			return httpapi.NewError(http.StatusForbidden, "Solo un administrador puede asignar id_role")
 		}
 		if _, err := h.Roles.ByID(ctx, *req.IDRole); err != nil {
 			if errors.Is(err, role.ErrNotFound) {
 				err = httpapi.Validation("id_role no corresponde a un rol existente")
 			}
-			httpapi.Fail(w, r, nest, err)
-			return
+			return err
 		}
 		roleID = *req.IDRole
 	}
 	hash, err := h.Hasher.Hash(ctx, *req.Password)
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
-	email := NormalizeEmail(*req.Email)
+	email := login.NormalizeEmail(*req.Email)
 	name := email
 	if at := strings.IndexByte(email, '@'); at > 0 {
 		name = email[:at]
@@ -158,23 +159,19 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		IDUserCreate: actor, Persona: persona.Persona{Estado: true, IDUserCreate: actor}}
 	pf.Apply(&u.Persona)
 	var welcome func(tx *gorm.DB) error
-	if h.Mailer != nil {
-		welcome = func(tx *gorm.DB) error {
-			_, err := h.Mailer.Welcome(ctx, tx, u.Email, u.Persona.Nombres)
-			return err
-		}
+	welcome = func(tx *gorm.DB) error {
+		_, err := h.Mailer.Welcome(ctx, tx, u.Email, u.Persona.Nombres)
+		return err
 	}
 	if err := h.Store.Create(ctx, &u, welcome); err != nil {
-		httpapi.Fail(w, r, nest, toHTTP(err))
-		return
+		return toHTTP(err)
 	}
-	if h.Mailer != nil {
-		h.Mailer.Wake()
-	}
+	h.Mailer.Wake()
 	httpapi.WriteJSON(w, http.StatusCreated, u.ToJSON())
+	return nil
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	var page Page
 	if q.Has("page") || q.Has("limit") {
@@ -195,18 +192,16 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 			page.Limit = n
 		}
 		if len(msgs) > 0 {
-			httpapi.Fail(w, r, nest, httpapi.Validation(msgs...))
-			return
+			return httpapi.Validation(msgs...)
 		}
 	}
 	if page.Limit == 0 {
 		h.streamAll(w, r)
-		return
+		return nil
 	}
 	us, total, err := h.Store.List(r.Context(), page)
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	data := make([]JSON, 0, len(us))
 	for _, u := range us {
@@ -214,6 +209,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
 		"status": 200, "message": listMessage, "data": data, "page": page.Page, "limit": page.Limit, "total": total})
+	return nil
 }
 
 const listMessage = "Listado de usuarios registradas!"
@@ -228,32 +224,30 @@ func (h *Handler) streamAll(w http.ResponseWriter, r *http.Request) {
 
 // target reads the path id and checks the caller may act on it: admins
 // and líderes (read) on anyone, everyone else only on themselves.
-func (h *Handler) target(w http.ResponseWriter, r *http.Request, write bool) (int64, auth.Principal, bool) {
+func (h *Handler) target(r *http.Request, write bool) (int64, auth.Principal, error) {
 	p, _ := auth.PrincipalFrom(r.Context())
-	id, err := persona.ParseID(chi.URLParam(r, "id"))
+	id, err := httpapi.PathID(r, "id")
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return 0, p, false
+		return 0, p, err
 	}
 	allowed := p.HasRole(role.Admin) || (!write && p.HasRole(role.Lider)) || p.IsUsuario(id)
 	if !allowed {
-		httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
-		return 0, p, false
+		return 0, p, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden}
 	}
-	return id, p, true
+	return id, p, nil
 }
 
-func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
-	id, _, ok := h.target(w, r, false)
-	if !ok {
-		return
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
+	id, _, err := h.target(r, false)
+	if err != nil {
+		return err
 	}
 	u, err := h.Store.ByID(r.Context(), id)
 	if err != nil {
-		httpapi.Fail(w, r, nest, toHTTP(err))
-		return
+		return toHTTP(err)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"status": 200, "message": "Usuario encontrado!", "data": u.ToJSON()})
+	return nil
 }
 
 type patchRequest struct {
@@ -264,16 +258,15 @@ type patchRequest struct {
 	IDRole   *int    `json:"id_role"`
 }
 
-func (h *Handler) patch(w http.ResponseWriter, r *http.Request) {
-	id, p, ok := h.target(w, r, true)
-	if !ok {
-		return
+func (h *Handler) patch(w http.ResponseWriter, r *http.Request) error {
+	id, p, err := h.target(r, true)
+	if err != nil {
+		return err
 	}
 	var req patchRequest
 	decodeMsgs, err := httpapi.DecodeFields(r, &req)
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	if req.Name != nil {
 		n := strings.TrimSpace(*req.Name)
@@ -284,43 +277,37 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request) {
 		msgs = append([]string{"name no debe estar vacío"}, msgs...)
 	}
 	if msgs = append(msgs, decodeMsgs...); len(msgs) > 0 {
-		httpapi.Fail(w, r, nest, httpapi.Validation(msgs...))
-		return
+		return httpapi.Validation(msgs...)
 	}
 	ctx := r.Context()
 	cur, err := h.Store.ByID(ctx, id)
 	if err != nil {
-		httpapi.Fail(w, r, nest, toHTTP(err))
-		return
+		return toHTTP(err)
 	}
 	// The frontend's account form always sends estado and id_role: a
 	// non-admin may send them unchanged, never change them.
 	if !p.HasRole(role.Admin) && ((req.Estado != nil && *req.Estado != cur.Estado) || (req.IDRole != nil && *req.IDRole != cur.IDRole)) {
-		httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusForbidden, "Solo un administrador puede cambiar estado o id_role"))
-		return
+		return httpapi.NewError(http.StatusForbidden, "Solo un administrador puede cambiar estado o id_role")
 	}
 	if req.IDRole != nil && *req.IDRole != cur.IDRole {
 		if _, err := h.Roles.ByID(ctx, *req.IDRole); err != nil {
 			if errors.Is(err, role.ErrNotFound) {
 				err = httpapi.Validation("id_role no corresponde a un rol existente")
 			}
-			httpapi.Fail(w, r, nest, err)
-			return
+			return err
 		}
 	}
 	c := Changes{Name: req.Name, Email: req.Email, Estado: req.Estado, IDRole: req.IDRole, ActorID: auth.ActorID(ctx)}
 	if req.Password != nil {
 		hash, err := h.Hasher.Hash(ctx, *req.Password)
 		if err != nil {
-			httpapi.Fail(w, r, nest, err)
-			return
+			return err
 		}
 		c.PasswordHash = &hash
 	}
 	u, err := h.Store.Update(ctx, id, c)
 	if err != nil {
-		httpapi.Fail(w, r, nest, toHTTP(err))
-		return
+		return toHTTP(err)
 	}
 	if req.Password != nil {
 		// Other sessions end; the caller's own stays when it changes its own password.
@@ -328,38 +315,29 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request) {
 		if p.IsUsuario(id) {
 			keep = p.Family
 		}
-		if err := h.revokeSessions(ctx, id, keep); err != nil {
-			httpapi.Fail(w, r, nest, err)
-			return
+		if err := h.Sessions.EndAll(ctx, auth.KindUsuario, strconv.FormatInt(id, 10), keep); err != nil {
+			return err
 		}
+	} else {
+		h.Sessions.Forget(auth.KindUsuario, strconv.FormatInt(id, 10)) // role or estado may have changed
 	}
-	h.Authenticator.Forget(auth.KindUsuario, strconv.FormatInt(id, 10))
 	httpapi.WriteJSON(w, http.StatusOK, u.ToJSON())
+	return nil
 }
 
-func (h *Handler) revokeSessions(ctx context.Context, id int64, keep string) error {
-	families, err := h.Sessions.RevokeAll(ctx, auth.KindUsuario, strconv.FormatInt(id, 10), keep)
-	for _, f := range families {
-		h.Authenticator.ForgetFamily(f)
-	}
-	return err
-}
-
-func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
-	id, _, ok := h.target(w, r, true)
-	if !ok {
-		return
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request) error {
+	id, _, err := h.target(r, true)
+	if err != nil {
+		return err
 	}
 	ctx := r.Context()
 	u, err := h.Store.Deactivate(ctx, id, auth.ActorID(ctx))
 	if err != nil {
-		httpapi.Fail(w, r, nest, toHTTP(err))
-		return
+		return toHTTP(err)
 	}
-	if err := h.revokeSessions(ctx, id, ""); err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+	if err := h.Sessions.EndAll(ctx, auth.KindUsuario, strconv.FormatInt(id, 10), ""); err != nil {
+		return err
 	}
-	h.Authenticator.Forget(auth.KindUsuario, strconv.FormatInt(id, 10))
 	httpapi.WriteJSON(w, http.StatusOK, u.ToJSON())
+	return nil
 }

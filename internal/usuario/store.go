@@ -12,6 +12,7 @@ import (
 
 	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
+	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/persona"
 	"github.com/kantuta/kantuta/internal/role"
 )
@@ -141,7 +142,7 @@ const (
 // ByEmail returns one usuario by its (case-insensitive) email.
 func (s *Store) ByEmail(ctx context.Context, email string) (Usuario, error) {
 	var u Usuario
-	err := s.withRelations(ctx).Where("usuario.email = ?", NormalizeEmail(email)).Take(&u).Error
+	err := s.withRelations(ctx).Where("usuario.email = ?", login.NormalizeEmail(email)).Take(&u).Error
 	if database.IsNotFound(err) {
 		return Usuario{}, ErrNotFound
 	}
@@ -232,7 +233,7 @@ func (s *Store) Update(ctx context.Context, id int64, c Changes) (Usuario, error
 			updates["name"] = *c.Name
 		}
 		if c.Email != nil {
-			updates["email"] = NormalizeEmail(*c.Email)
+			updates["email"] = login.NormalizeEmail(*c.Email)
 		}
 		if c.PasswordHash != nil {
 			updates["password"] = *c.PasswordHash
@@ -285,7 +286,7 @@ func (s *Store) lockRow(tx *gorm.DB, id int64, into *Usuario) error {
 // ensureAnotherAdmin fails with ErrLastAdmin unless an active admin other
 // than usuario id exists, among usuarios or operators.
 func (s *Store) ensureAnotherAdmin(tx *gorm.DB, id int64) error {
-	n, err := role.OtherActiveAdmins(tx, s.db.IsPostgres(), role.AccountUsuario, fmt.Sprint(id))
+	n, err := database.OtherActiveAdmins(tx, s.db.IsPostgres(), role.Admin, string(auth.KindUsuario), strconv.FormatInt(id, 10))
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,11 @@
-package auth
+package login
 
 import (
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/kantuta/kantuta/internal/auth"
 )
 
 // NormalizeEmail is how emails are stored and compared everywhere:
@@ -17,7 +19,7 @@ var ErrNoSuchAccount = errors.New("no such account")
 // Credentials are what a login checks: the secret's hash and whether the
 // account may sign in.
 type Credentials struct {
-	Kind     Kind
+	Kind     auth.Kind
 	ID       string // usuario id (decimal) or operator UUID
 	Username string // email or operator name
 	Hash     string // bcrypt hash of the password or PIN

@@ -1,4 +1,4 @@
-package users
+package operador
 
 import (
 	"context"
@@ -16,39 +16,39 @@ import (
 
 	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/role"
 )
 
 var plain httpapi.Renderer = httpapi.PlainRenderer{}
 
-// Hasher hashes PINs (auth.Hasher does).
-type Hasher interface {
-	Hash(ctx context.Context, secret string) (string, error)
+// Config is what the /users and /roles routes need.
+type Config struct {
+	Store    *Store
+	Roles    *role.Store
+	Hasher   *login.Hasher
+	Sessions *login.Sessions // drops an operator's cached state after a change
 }
 
 // Handler serves /users and /roles in the Plain family (SPEC §4, §6).
-type Handler struct {
-	Store  *Store
-	Roles  *role.Store
-	Hasher Hasher
-	// Forget drops the cached account state of an operator after a change
-	// (auth.Authenticator.Forget); nil is allowed.
-	Forget func(kind auth.Kind, id string)
-}
+type Handler struct{ Config }
+
+// NewHandler builds the /users and /roles handler.
+func NewHandler(cfg Config) *Handler { return &Handler{cfg} }
 
 // Routes mounts /users and /roles on r.
 func (h *Handler) Routes(r chi.Router) {
 	anyToken := auth.Require(plain)
 	admin := auth.Require(plain, role.Admin)
 	r.Route("/users", func(r chi.Router) {
-		r.With(anyToken).Get("/", h.list)
-		r.With(anyToken).Get("/me", h.me)
-		r.With(admin).Post("/", h.create)
-		r.With(admin).Get("/{id}", h.get)
-		r.With(admin).Put("/{id}", h.update)
-		r.With(admin).Delete("/{id}", h.delete)
+		r.With(anyToken).Get("/", httpapi.Handle(plain, h.list))
+		r.With(anyToken).Get("/me", httpapi.Handle(plain, h.me))
+		r.With(admin).Post("/", httpapi.Handle(plain, h.create))
+		r.With(admin).Get("/{id}", httpapi.Handle(plain, h.get))
+		r.With(admin).Put("/{id}", httpapi.Handle(plain, h.update))
+		r.With(admin).Delete("/{id}", httpapi.Handle(plain, h.delete))
 	})
-	r.With(anyToken).Get("/roles", h.roles)
+	r.With(anyToken).Get("/roles", httpapi.Handle(plain, h.roles))
 }
 
 func badRequest(msg string) *httpapi.Error { return httpapi.NewError(http.StatusBadRequest, msg) }
@@ -76,78 +76,68 @@ func storeError(err error, id, what string) error {
 	return err
 }
 
-func (h *Handler) forget(id string) {
-	if h.Forget != nil {
-		h.Forget(auth.KindOperador, id)
-	}
-}
-
-func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 	ops, err := h.Store.List(r.Context())
 	if err != nil {
-		httpapi.Fail(w, r, plain, err)
-		return
+		return err
 	}
 	if len(ops) == 0 {
 		w.WriteHeader(http.StatusNoContent)
-		return
+		return nil
 	}
 	out := make([]User, len(ops))
 	for i, o := range ops {
 		out[i] = o.ToUser()
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // me answers the calling operator; a usuario token is authenticated but
 // is not an operator: 403.
-func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 	p, _ := auth.PrincipalFrom(r.Context())
 	if p.Kind != auth.KindOperador {
-		httpapi.Fail(w, r, plain, errNotOperator)
-		return
+		return errNotOperator
 	}
 	o, err := h.Store.ByID(r.Context(), p.ID)
 	if errors.Is(err, ErrNotFound) { // deleted between the token check and now
-		httpapi.Fail(w, r, plain, &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid})
-		return
+		return &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid}
 	}
 	if err != nil {
-		httpapi.Fail(w, r, plain, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"user": o.ToProfile(), "perms": []string{}})
+	return nil
 }
 
-func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
 	id, ok := CanonicalID(chi.URLParam(r, "id"))
 	if !ok {
-		httpapi.Fail(w, r, plain, errMalformedID)
-		return
+		return errMalformedID
 	}
 	o, err := h.Store.ByID(r.Context(), id)
 	if errors.Is(err, ErrNotFound) {
-		httpapi.Fail(w, r, plain, httpapi.NewError(http.StatusNotFound, "User not found"))
-		return
+		return httpapi.NewError(http.StatusNotFound, "User not found")
 	}
 	if err != nil {
-		httpapi.Fail(w, r, plain, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, o.ToUser())
+	return nil
 }
 
-func (h *Handler) roles(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) roles(w http.ResponseWriter, r *http.Request) error {
 	roles, err := h.Roles.List(r.Context())
 	if err != nil {
-		httpapi.Fail(w, r, plain, err)
-		return
+		return err
 	}
 	out := make([]RoleJSON, len(roles))
 	for i, ro := range roles {
 		out[i] = RoleJSON{ID: ro.UUID, Role: ro.Nombre, IsAdmin: ro.IsAdmin()}
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // input is a /users body read leniently, as the Ambrosia server did:
@@ -302,38 +292,34 @@ func checkNew(in *input, what string) (name string, ref *string, err error) {
 	return name, ref, nil
 }
 
-func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 	const what = "Failed to add user"
 	in, err := readInput(r, what)
 	if err != nil {
-		httpapi.Fail(w, r, plain, err)
-		return
+		return err
 	}
 	name, ref, err := checkNew(&in, what)
 	if err != nil {
-		httpapi.Fail(w, r, plain, err)
-		return
+		return err
 	}
 	roleID := role.User // a cashier unless told otherwise, like usuario.id_role
 	if ref != nil {
 		if roleID, err = h.resolveRole(r.Context(), *ref, what); err != nil {
-			httpapi.Fail(w, r, plain, err)
-			return
+			return err
 		}
 	}
 	hash, err := h.Hasher.Hash(r.Context(), *in.Pin)
 	if err != nil {
-		httpapi.Fail(w, r, plain, err)
-		return
+		return err
 	}
 	o, err := h.Store.Create(r.Context(), NewOperador{
 		Name: name, PinHash: hash, IDRole: roleID, Email: nonEmpty(in.Email), Phone: nonEmpty(in.Phone),
 	})
 	if err != nil {
-		httpapi.Fail(w, r, plain, storeError(err, "", what))
-		return
+		return storeError(err, "", what)
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]string{"id": o.ID, "message": "User added successfully"})
+	return nil
 }
 
 // checkUpdate validates the body of PUT /users/{id} (a masked PIN counts
@@ -371,59 +357,53 @@ func checkUpdate(in *input, what string) (c Changes, ref *string, err error) {
 	return c, ref, nil
 }
 
-func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
 	const what = "Failed to update user"
 	id, ok := CanonicalID(chi.URLParam(r, "id"))
 	if !ok {
-		httpapi.Fail(w, r, plain, errMalformedID)
-		return
+		return errMalformedID
 	}
 	in, err := readInput(r, what)
 	if err != nil {
-		httpapi.Fail(w, r, plain, err)
-		return
+		return err
 	}
 	c, ref, err := checkUpdate(&in, what)
 	if err != nil {
-		httpapi.Fail(w, r, plain, err)
-		return
+		return err
 	}
 	if ref != nil {
 		rid, err := h.resolveRole(r.Context(), *ref, what)
 		if err != nil {
-			httpapi.Fail(w, r, plain, err)
-			return
+			return err
 		}
 		c.IDRole = &rid
 	}
 	if in.Pin != nil {
 		hash, err := h.Hasher.Hash(r.Context(), *in.Pin)
 		if err != nil {
-			httpapi.Fail(w, r, plain, err)
-			return
+			return err
 		}
 		c.PinHash = &hash
 	}
 	_, err = h.Store.Update(r.Context(), id, c)
-	h.forget(id)
+	h.Sessions.Forget(auth.KindOperador, id)
 	if err != nil {
-		httpapi.Fail(w, r, plain, storeError(err, id, what))
-		return
+		return storeError(err, id, what)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"id": id, "message": "User updated successfully"})
+	return nil
 }
 
-func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request) error {
 	id, ok := CanonicalID(chi.URLParam(r, "id"))
 	if !ok {
-		httpapi.Fail(w, r, plain, errMalformedID)
-		return
+		return errMalformedID
 	}
 	err := h.Store.Delete(r.Context(), id)
-	h.forget(id)
+	h.Sessions.Forget(auth.KindOperador, id)
 	if err != nil {
-		httpapi.Fail(w, r, plain, storeError(err, id, ""))
-		return
+		return storeError(err, id, "")
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -1,12 +1,12 @@
-package users_test
+package operador_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/kantuta/kantuta/internal/auth"
+	"github.com/kantuta/kantuta/internal/operador"
 	"github.com/kantuta/kantuta/internal/testkit"
-	"github.com/kantuta/kantuta/internal/users"
 )
 
 // Role uuids seeded by migrations/*/00001_roles.sql.
@@ -19,21 +19,21 @@ const (
 
 // newOperator creates an operator directly in the store and returns it
 // with an access token for it.
-func newOperator(t *testing.T, app *testkit.App, name, pin string, roleID int) (users.Operador, string) {
+func newOperator(t *testing.T, app *testkit.App, name, pin string, roleID int) (operador.Operador, string) {
 	t.Helper()
 	ctx := context.Background()
 	hash, err := app.Hasher.Hash(ctx, pin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := app.Operadores.Create(ctx, users.NewOperador{Name: name, PinHash: hash, IDRole: roleID})
+	o, err := app.Operadores.Create(ctx, operador.NewOperador{Name: name, PinHash: hash, IDRole: roleID})
 	if err != nil {
 		t.Fatalf("create operator %q: %v", name, err)
 	}
 	return o, operatorToken(t, app, o)
 }
 
-func operatorToken(t *testing.T, app *testkit.App, o users.Operador) string {
+func operatorToken(t *testing.T, app *testkit.App, o operador.Operador) string {
 	t.Helper()
 	tok, err := app.Issuer.Access(auth.Subject{Kind: auth.KindOperador, ID: o.ID, Username: o.Name, RoleID: o.IDRole, Version: o.TokenVersion})
 	if err != nil {

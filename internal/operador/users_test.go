@@ -1,4 +1,4 @@
-package users_test
+package operador_test
 
 import (
 	"context"
@@ -11,9 +11,9 @@ import (
 
 	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
+	"github.com/kantuta/kantuta/internal/operador"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/testkit"
-	"github.com/kantuta/kantuta/internal/users"
 )
 
 // expectText checks a Plain-family text answer.
@@ -108,7 +108,7 @@ func TestListGetAndCreate(t *testing.T) {
 		}
 		created := res.Map(t)
 		id, _ := created["id"].(string)
-		if _, ok := users.CanonicalID(id); !ok || created["message"] != "User added successfully" || len(created) != 2 {
+		if _, ok := operador.CanonicalID(id); !ok || created["message"] != "User added successfully" || len(created) != 2 {
 			t.Fatalf("create answer: %s", res.Body)
 		}
 		res = app.Post("/users", admin, map[string]any{"name": "  Boss  ", "pin": "123456789012", "refreshToken": "eyJ.secret", "roleId": adminRole, "email": "boss@shop.test", "phone": "+593 99 123 4567", "isAdmin": false, "extra": []int{1}})
@@ -362,7 +362,7 @@ func TestLastAdmin(t *testing.T) {
 		if err := db.Exec("UPDATE operador SET id_role = ? WHERE id = ?", role.Admin, boss.ID).Error; err != nil {
 			t.Fatal(err)
 		}
-		app.Authenticator.Forget(auth.KindOperador, boss.ID)
+		app.Sessions.Forget(auth.KindOperador, boss.ID)
 		spare, _ := newOperator(t, app, "spare", "1234", role.Admin)
 		if res := app.Delete("/users/"+spare.ID, bossTok); res.Status != 204 {
 			t.Fatalf("delete with a usuario admin present: %s", res)
@@ -445,8 +445,8 @@ func TestLastAdminConcurrent(t *testing.T) {
 			if ok != 1 || conflict != 1 || admins != 1 {
 				t.Fatalf("round %d: %d ok, %d refused, %d admins left: %s / %s", round, ok, conflict, admins, results[0], results[1])
 			}
-			app.Authenticator.Forget(auth.KindOperador, a.ID)
-			app.Authenticator.Forget(auth.KindOperador, b.ID)
+			app.Sessions.Forget(auth.KindOperador, a.ID)
+			app.Sessions.Forget(auth.KindOperador, b.ID)
 		}
 	})
 }
@@ -533,7 +533,7 @@ func TestOperatorTokens(t *testing.T) {
 			t.Fatalf("promoted operator: %s", res)
 		}
 		// A token naming an operator that does not exist is refused.
-		ghost := operatorToken(t, app, users.Operador{ID: missingID, IDRole: role.Admin})
+		ghost := operatorToken(t, app, operador.Operador{ID: missingID, IDRole: role.Admin})
 		expectMessage(t, app.Get("/users", ghost), 401, "Unauthorized API access")
 	})
 }

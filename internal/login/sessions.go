@@ -1,4 +1,4 @@
-package auth
+package login
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
 )
 
@@ -38,37 +39,41 @@ type refreshToken struct {
 func (refreshToken) TableName() string { return "refresh_token" }
 
 // Sessions issues token pairs and rotates refresh tokens, recording them
-// so they can be revoked, and detecting re-use.
+// so they can be revoked, and detecting re-use. Whatever it ends it also
+// drops from the authenticator's cache, so the end takes effect at once.
 type Sessions struct {
 	db     *database.DB
-	issuer *Issuer
-	states AccountStates
+	issuer *auth.Issuer
+	states auth.AccountStates
+	cache  *auth.Cache
 }
 
 // NewSessions builds the session store.
-func NewSessions(db *database.DB, issuer *Issuer, states AccountStates) *Sessions {
-	return &Sessions{db: db, issuer: issuer, states: states}
+func NewSessions(db *database.DB, issuer *auth.Issuer, states auth.AccountStates, cache *auth.Cache) *Sessions {
+	return &Sessions{db: db, issuer: issuer, states: states, cache: cache}
 }
 
 // Pair is an access token with its refresh token.
 type Pair struct {
-	Access  Issued
-	Refresh Issued
-	Subject Subject
+	Access  auth.Issued
+	Refresh auth.Issued
+	Subject auth.Subject
 }
 
+// hashToken is how a bearer secret (refresh token, reset token) is stored:
+// its SHA-256, so that a copy of the table grants nothing.
 func hashToken(tok string) string {
 	sum := sha256.Sum256([]byte(tok))
 	return hex.EncodeToString(sum[:])
 }
 
 // Start opens a new session (refresh family) for s.
-func (s *Sessions) Start(ctx context.Context, subj Subject) (Pair, error) {
+func (s *Sessions) Start(ctx context.Context, subj auth.Subject) (Pair, error) {
 	subj.Family = uuid.NewString()
 	return s.issue(ctx, s.db.DB, subj)
 }
 
-func (s *Sessions) issue(ctx context.Context, tx *gorm.DB, subj Subject) (Pair, error) {
+func (s *Sessions) issue(ctx context.Context, tx *gorm.DB, subj auth.Subject) (Pair, error) {
 	access, err := s.issuer.Access(subj)
 	if err != nil {
 		return Pair{}, err
@@ -106,12 +111,12 @@ func (s *Sessions) Rotate(ctx context.Context, token string) (Pair, error) {
 		}
 		if err := q.Take(&row).Error; err != nil {
 			if database.IsNotFound(err) {
-				return ErrInvalidToken
+				return auth.ErrInvalidToken
 			}
 			return err
 		}
 		if subtle.ConstantTimeCompare([]byte(row.TokenHash), []byte(hashToken(token))) != 1 || row.RevokedAt != nil {
-			return ErrInvalidToken
+			return auth.ErrInvalidToken
 		}
 		now := time.Now().UTC()
 		if row.UsedAt != nil {
@@ -120,17 +125,17 @@ func (s *Sessions) Rotate(ctx context.Context, token string) (Pair, error) {
 				Updates(map[string]any{"revoked_at": now, "updated_at": now}).Error
 		}
 		if now.After(row.ExpiresAt) {
-			return ErrInvalidToken
+			return auth.ErrInvalidToken
 		}
-		st, err := s.states.AccountState(ctx, Kind(row.AccountKind), row.AccountID)
+		st, err := s.states.AccountState(ctx, auth.Kind(row.AccountKind), row.AccountID)
 		if err != nil {
-			if errors.Is(err, ErrAccountNotFound) {
-				return ErrInvalidToken
+			if errors.Is(err, auth.ErrAccountNotFound) {
+				return auth.ErrInvalidToken
 			}
 			return err
 		}
 		if !st.Active || st.TokenVersion != claims.Version {
-			return ErrInvalidToken
+			return auth.ErrInvalidToken
 		}
 		res := tx.Model(&refreshToken{}).Where("id = ? AND used_at IS NULL", row.ID).
 			Updates(map[string]any{"used_at": now, "updated_at": now})
@@ -138,15 +143,16 @@ func (s *Sessions) Rotate(ctx context.Context, token string) (Pair, error) {
 			return res.Error
 		}
 		if res.RowsAffected != 1 { // a concurrent rotation won the race
-			return ErrInvalidToken
+			return auth.ErrInvalidToken
 		}
-		pair, err = s.issue(ctx, tx, Subject{
-			Kind: Kind(row.AccountKind), ID: row.AccountID, Username: st.Username,
+		pair, err = s.issue(ctx, tx, auth.Subject{
+			Kind: auth.Kind(row.AccountKind), ID: row.AccountID, Username: st.Username,
 			RoleID: st.RoleID, RoleName: st.RoleName, Family: row.Family, Version: st.TokenVersion,
 		})
 		return err
 	})
 	if reused && err == nil {
+		s.cache.ForgetFamily(claims.Family)
 		return Pair{}, ErrTokenReused
 	}
 	if err != nil {
@@ -155,39 +161,45 @@ func (s *Sessions) Rotate(ctx context.Context, token string) (Pair, error) {
 	return pair, nil
 }
 
-// RevokeFamily ends one session.
-func (s *Sessions) RevokeFamily(ctx context.Context, family string) error {
+// End ends one session (logout).
+func (s *Sessions) End(ctx context.Context, family string) error {
 	now := time.Now().UTC()
 	err := s.db.WithContext(ctx).Model(&refreshToken{}).Where("family = ? AND revoked_at IS NULL", family).
 		Updates(map[string]any{"revoked_at": now, "updated_at": now}).Error
 	if err != nil {
 		return fmt.Errorf("revoke session: %w", err)
 	}
+	s.cache.ForgetFamily(family)
 	return nil
 }
 
-// RevokeAll ends every session of an account except keepFamily (may be "").
-// It returns the families it ended so callers can drop them from caches.
-func (s *Sessions) RevokeAll(ctx context.Context, kind Kind, id, keepFamily string) ([]string, error) {
+// EndAll ends every session of an account except keep (may be ""), and
+// drops the account's cached state, so that a change to it (password,
+// role, estado) is in force on the next request.
+func (s *Sessions) EndAll(ctx context.Context, kind auth.Kind, id, keep string) error {
+	s.cache.Forget(kind, id)
 	var families []string
 	q := s.db.WithContext(ctx).Model(&refreshToken{}).
 		Where("account_kind = ? AND account_id = ? AND revoked_at IS NULL", string(kind), id)
-	if keepFamily != "" {
-		q = q.Where("family <> ?", keepFamily)
+	if keep != "" {
+		q = q.Where("family <> ?", keep)
 	}
 	if err := q.Distinct().Pluck("family", &families).Error; err != nil {
-		return nil, fmt.Errorf("list sessions: %w", err)
+		return fmt.Errorf("list sessions: %w", err)
 	}
 	if len(families) == 0 {
-		return nil, nil
+		return nil
 	}
 	now := time.Now().UTC()
 	err := s.db.WithContext(ctx).Model(&refreshToken{}).Where("family IN ? AND revoked_at IS NULL", families).
 		Updates(map[string]any{"revoked_at": now, "updated_at": now}).Error
-	if err != nil {
-		return nil, fmt.Errorf("revoke sessions: %w", err)
+	for _, f := range families {
+		s.cache.ForgetFamily(f)
 	}
-	return families, nil
+	if err != nil {
+		return fmt.Errorf("revoke sessions: %w", err)
+	}
+	return nil
 }
 
 // FamilyRevoked implements FamilyChecker: a family is revoked when it has
@@ -201,3 +213,7 @@ func (s *Sessions) FamilyRevoked(ctx context.Context, family string) (bool, erro
 	}
 	return n > 0, nil
 }
+
+// Forget drops the cached state of an account after a change that ends
+// none of its sessions (role, estado), so the change is in force at once.
+func (s *Sessions) Forget(kind auth.Kind, id string) { s.cache.Forget(kind, id) }

@@ -1,4 +1,4 @@
-package auth
+package login
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"gorm.io/gorm"
 
+	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/role"
@@ -46,83 +47,56 @@ type ResetMailer interface {
 	PasswordChanged(ctx context.Context, tx *gorm.DB, to, name string) (int64, error)
 }
 
-// PasswordReset is a row of password_reset: one pending reset per email,
-// code and token stored as hashes only.
-type PasswordReset struct {
-	ID             int64 `gorm:"primaryKey"`
-	Email          string
-	AccountID      string
-	CodeHash       string
-	Attempts       int
-	ExpiresAt      time.Time
-	TokenHash      *string
-	TokenExpiresAt *time.Time
-	UsedAt         *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-}
-
-func (PasswordReset) TableName() string { return "password_reset" }
-
-// ResetHandler serves the password-reset and change-password routes.
-type ResetHandler struct {
-	DB            *gorm.DB
-	Accounts      UsuarioAccounts
-	Hasher        *Hasher
-	Mailer        ResetMailer
-	Sessions      *Sessions
-	Authenticator *Authenticator
+// ResetConfig is what the password-reset and change-password routes need.
+type ResetConfig struct {
+	Store     *ResetStore
+	Accounts  UsuarioAccounts
+	Hasher    *Hasher
+	Mailer    ResetMailer
+	Sessions  *Sessions
+	Validator *httpapi.Validator
 	// Secret keys the HMAC that codes are stored under, so that a copy of
 	// the table does not give the codes away (they are short).
-	Secret []byte
-	// LimitRequests per LimitPer and client IP on the three public routes.
-	LimitRequests int
-	LimitPer      time.Duration
-	CodeTTL       time.Duration // [15 min]
-	TokenTTL      time.Duration // reset_token lifetime [15 min]
-	MaxAttempts   int           // wrong codes that kill a code [5]
-	Now           func() time.Time
+	Secret      []byte
+	Limit       *httpapi.RateLimit // per client IP on the three public routes
+	CodeTTL     time.Duration      // [15 min]
+	TokenTTL    time.Duration      // reset_token lifetime [15 min]
+	MaxAttempts int                // wrong codes that kill a code [5]
+	Now         func() time.Time   // [time.Now]
+}
 
-	Validator *httpapi.Validator // the app's shared one; a new one when nil
+// ResetHandler serves the password-reset and change-password routes.
+type ResetHandler struct{ ResetConfig }
+
+// NewResetHandler builds the handler; zero durations and counts take the
+// defaults in ResetConfig.
+func NewResetHandler(cfg ResetConfig) *ResetHandler {
+	if cfg.CodeTTL <= 0 {
+		cfg.CodeTTL = 15 * time.Minute
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = 15 * time.Minute
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 5
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &ResetHandler{cfg}
 }
 
 // Routes mounts POST /auth/reset/code, /auth/confirm-code,
 // /auth/reset-confirm and /auth/change-password on r (the root router).
 func (h *ResetHandler) Routes(r chi.Router) {
-	if h.CodeTTL <= 0 {
-		h.CodeTTL = 15 * time.Minute
-	}
-	if h.TokenTTL <= 0 {
-		h.TokenTTL = 15 * time.Minute
-	}
-	if h.MaxAttempts <= 0 {
-		h.MaxAttempts = 5
-	}
-	if h.Now == nil {
-		h.Now = time.Now
-	}
-	if h.LimitRequests <= 0 || h.LimitPer <= 0 {
-		h.LimitRequests, h.LimitPer = 20, time.Minute
-	}
-	if h.Validator == nil {
-		h.Validator = httpapi.NewValidator()
-	}
-	public := r.With(httpapi.NewRateLimit(h.LimitRequests, h.LimitPer).Middleware(nest))
-	public.Post("/auth/reset/code", h.requestCode)
-	public.Post("/auth/confirm-code", h.confirmCode)
-	public.Post("/auth/reset-confirm", h.resetConfirm)
-	r.With(Require(nest)).Post("/auth/change-password", h.changePassword)
+	public := r.With(h.Limit.Middleware(nest))
+	public.Post("/auth/reset/code", httpapi.Handle(nest, h.requestCode))
+	public.Post("/auth/confirm-code", httpapi.Handle(nest, h.confirmCode))
+	public.Post("/auth/reset-confirm", httpapi.Handle(nest, h.resetConfirm))
+	r.With(auth.Require(nest)).Post("/auth/change-password", httpapi.Handle(nest, h.changePassword))
 }
 
 func (h *ResetHandler) now() time.Time { return h.Now().UTC().Truncate(time.Microsecond) }
-
-func (h *ResetHandler) decode(w http.ResponseWriter, r *http.Request, dst any) bool {
-	if err := h.Validator.Bind(r, dst); err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return false
-	}
-	return true
-}
 
 // NewResetCode returns a random code of n characters of ResetCodeAlphabet.
 func NewResetCode(n int) string {
@@ -144,11 +118,6 @@ func (h *ResetHandler) codeHash(email, code string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func tokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 type requestCodeBody struct {
 	Email string `json:"email" validate:"required,email,max=150"`
 }
@@ -156,71 +125,60 @@ type requestCodeBody struct {
 // requestCode answers the same whether the email exists or not; for an
 // active usuario it stores a new code (replacing any earlier one) and
 // queues its mail in one transaction.
-func (h *ResetHandler) requestCode(w http.ResponseWriter, r *http.Request) {
+func (h *ResetHandler) requestCode(w http.ResponseWriter, r *http.Request) error {
 	var body requestCodeBody
-	if !h.decode(w, r, &body) {
-		return
+	if err := h.Validator.Bind(r, &body); err != nil {
+		return err
 	}
 	email := NormalizeEmail(body.Email)
 	creds, err := h.Accounts.UsuarioCredentials(r.Context(), email)
 	switch {
 	case errors.Is(err, ErrNoSuchAccount):
 	case err != nil:
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	case creds.Active:
 		code := NewResetCode(6)
 		t := h.now()
-		err = h.DB.WithContext(r.Context()).Transaction(func(tx *gorm.DB) error {
-			if err := tx.Where("email = ?", email).Delete(&PasswordReset{}).Error; err != nil {
-				return err
-			}
-			row := PasswordReset{Email: email, AccountID: creds.ID, CodeHash: h.codeHash(email, code), ExpiresAt: t.Add(h.CodeTTL)}
-			if err := tx.Omit("id").Create(&row).Error; err != nil {
-				return err
-			}
+		row := PasswordReset{Email: email, AccountID: creds.ID, CodeHash: h.codeHash(email, code), ExpiresAt: t.Add(h.CodeTTL)}
+		err = h.Store.Replace(r.Context(), row, func(tx *gorm.DB) error {
 			_, err := h.Mailer.ResetCode(r.Context(), tx, email, "", code, h.CodeTTL)
 			return err
 		})
 		// A unique violation is a concurrent request for the same email: its
 		// code stands and was mailed, the answer is the same.
 		if err != nil && !database.IsUniqueViolation(err) {
-			httpapi.Fail(w, r, nest, fmt.Errorf("store reset code: %w", err))
-			return
+			return fmt.Errorf("store reset code: %w", err)
 		}
 		if wk, ok := h.Mailer.(interface{ Wake() }); ok && err == nil {
 			wk.Wake() // the mail is committed: no need to wait for the next poll
 		}
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]string{"message": msgCodeSent})
+	return nil
 }
 
 var (
 	errResetExpired = httpapi.NewError(http.StatusUnauthorized, msgCodeExpired)
 	errResetInvalid = httpapi.NewError(http.StatusUnauthorized, msgCodeInvalid)
+	errTokenInvalid = httpapi.NewError(http.StatusUnauthorized, msgTokenInvalid)
 )
 
 // checkCode verifies code for email. An attempt is reserved before the
 // comparison (so that concurrent guesses cannot exceed MaxAttempts) and
 // given back when the code is right: only wrong codes count.
 func (h *ResetHandler) checkCode(ctx context.Context, email, code string) (PasswordReset, error) {
-	var rows []PasswordReset
-	err := h.DB.WithContext(ctx).Raw(`UPDATE password_reset SET attempts = attempts + 1, updated_at = ?
-		WHERE email = ? AND used_at IS NULL AND expires_at > ? AND attempts < ? RETURNING *`,
-		h.now(), email, h.now(), h.MaxAttempts).Scan(&rows).Error
-	if err != nil {
-		return PasswordReset{}, fmt.Errorf("reserve reset attempt: %w", err)
-	}
-	if len(rows) == 0 {
+	row, err := h.Store.ReserveAttempt(ctx, email, h.now(), h.MaxAttempts)
+	if errors.Is(err, errNoReset) {
 		return PasswordReset{}, errResetExpired
 	}
-	row := rows[0]
+	if err != nil {
+		return PasswordReset{}, err
+	}
 	if !hmac.Equal([]byte(h.codeHash(email, code)), []byte(row.CodeHash)) {
 		return PasswordReset{}, errResetInvalid
 	}
-	if err := h.DB.WithContext(ctx).Model(&PasswordReset{}).Where("id = ?", row.ID).
-		Update("attempts", gorm.Expr("attempts - 1")).Error; err != nil {
-		return PasswordReset{}, fmt.Errorf("give back reset attempt: %w", err)
+	if err := h.Store.GiveBackAttempt(ctx, row.ID); err != nil {
+		return PasswordReset{}, err
 	}
 	return row, nil
 }
@@ -230,31 +188,28 @@ type confirmCodeBody struct {
 	Code  string `json:"code" validate:"required,max=32"`
 }
 
-func (h *ResetHandler) confirmCode(w http.ResponseWriter, r *http.Request) {
+func (h *ResetHandler) confirmCode(w http.ResponseWriter, r *http.Request) error {
 	var body confirmCodeBody
-	if !h.decode(w, r, &body) {
-		return
+	if err := h.Validator.Bind(r, &body); err != nil {
+		return err
 	}
 	email := NormalizeEmail(body.Email)
 	row, err := h.checkCode(r.Context(), email, body.Code)
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	raw := make([]byte, 32)
 	_, _ = rand.Read(raw)
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	res := h.DB.WithContext(r.Context()).Model(&PasswordReset{}).Where("id = ? AND used_at IS NULL", row.ID).
-		Updates(map[string]any{"token_hash": tokenHash(token), "token_expires_at": h.now().Add(h.TokenTTL)})
-	if res.Error != nil {
-		httpapi.Fail(w, r, nest, fmt.Errorf("store reset token: %w", res.Error))
-		return
+	err = h.Store.SetToken(r.Context(), row.ID, hashToken(token), h.now().Add(h.TokenTTL))
+	if errors.Is(err, errNoReset) {
+		return errResetExpired
 	}
-	if res.RowsAffected == 0 {
-		httpapi.Fail(w, r, nest, errResetExpired)
-		return
+	if err != nil {
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]string{"message": msgCodeOK, "reset_token": token})
+	return nil
 }
 
 type resetConfirmBody struct {
@@ -268,66 +223,56 @@ type resetConfirmBody struct {
 // confirm-code, or the code itself. The proof is spent first (one use), then
 // the password changes, every session of the account ends, and the owner
 // is told by mail.
-func (h *ResetHandler) resetConfirm(w http.ResponseWriter, r *http.Request) {
+func (h *ResetHandler) resetConfirm(w http.ResponseWriter, r *http.Request) error {
 	var body resetConfirmBody
-	if !h.decode(w, r, &body) {
-		return
+	if err := h.Validator.Bind(r, &body); err != nil {
+		return err
 	}
 	if body.ResetToken == "" && body.Code == "" {
-		httpapi.Fail(w, r, nest, httpapi.Validation("reset_token o code es requerido"))
-		return
+		return httpapi.Validation("reset_token o code es requerido")
 	}
 	ctx := r.Context()
 	email := NormalizeEmail(body.Email)
 	var row PasswordReset
 	if body.ResetToken != "" {
-		err := h.DB.WithContext(ctx).Where("email = ? AND used_at IS NULL AND token_hash = ? AND token_expires_at > ?",
-			email, tokenHash(body.ResetToken), h.now()).Take(&row).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusUnauthorized, msgTokenInvalid))
-			return
+		var err error
+		row, err = h.Store.ByToken(ctx, email, hashToken(body.ResetToken), h.now())
+		if errors.Is(err, errNoReset) {
+			return errTokenInvalid
 		}
 		if err != nil {
-			httpapi.Fail(w, r, nest, fmt.Errorf("find reset token: %w", err))
-			return
+			return err
 		}
 	} else {
 		var err error
 		if row, err = h.checkCode(ctx, email, body.Code); err != nil {
-			httpapi.Fail(w, r, nest, err)
-			return
+			return err
 		}
 	}
 	creds, err := h.Accounts.UsuarioCredentials(ctx, email)
 	if errors.Is(err, ErrNoSuchAccount) || (err == nil && (!creds.Active || creds.ID != row.AccountID)) {
-		httpapi.Fail(w, r, nest, errResetExpired)
-		return
+		return errResetExpired
 	}
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	hash, err := h.Hasher.Hash(ctx, body.NewPassword)
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	// Spend the proof; of two requests racing with it, one wins.
-	res := h.DB.WithContext(ctx).Model(&PasswordReset{}).Where("id = ? AND used_at IS NULL", row.ID).
-		Updates(map[string]any{"used_at": h.now()})
-	if res.Error != nil {
-		httpapi.Fail(w, r, nest, fmt.Errorf("spend reset proof: %w", res.Error))
-		return
+	err = h.Store.Spend(ctx, row.ID, h.now())
+	if errors.Is(err, errNoReset) {
+		return errTokenInvalid
 	}
-	if res.RowsAffected == 0 {
-		httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusUnauthorized, msgTokenInvalid))
-		return
+	if err != nil {
+		return err
 	}
 	if err := h.setPassword(ctx, creds, hash, ""); err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]string{"message": msgPasswordChanged})
+	return nil
 }
 
 // setPassword stores the hash, ends the account's sessions and queues the
@@ -339,12 +284,7 @@ func (h *ResetHandler) setPassword(ctx context.Context, creds Credentials, hash,
 	if err := h.Accounts.SetUsuarioPasswordHash(ctx, creds.ID, hash, keepFamily == ""); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
-	h.Authenticator.Forget(KindUsuario, creds.ID)
-	families, err := h.Sessions.RevokeAll(ctx, KindUsuario, creds.ID, keepFamily)
-	for _, f := range families {
-		h.Authenticator.ForgetFamily(f)
-	}
-	if err != nil {
+	if err := h.Sessions.EndAll(ctx, auth.KindUsuario, creds.ID, keepFamily); err != nil {
 		return err
 	}
 	if _, err := h.Mailer.PasswordChanged(ctx, nil, creds.Username, ""); err != nil {
@@ -362,69 +302,59 @@ type changePasswordBody struct {
 // changePassword changes the caller's own password (currentPassword
 // required) or, for an admin giving email, another usuario's. The
 // account's other sessions end; the caller's own stays.
-func (h *ResetHandler) changePassword(w http.ResponseWriter, r *http.Request) {
-	p, _ := PrincipalFrom(r.Context())
-	if p.Kind != KindUsuario {
-		httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
-		return
+func (h *ResetHandler) changePassword(w http.ResponseWriter, r *http.Request) error {
+	p, _ := auth.PrincipalFrom(r.Context())
+	if p.Kind != auth.KindUsuario {
+		return &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden}
 	}
 	var body changePasswordBody
-	if !h.decode(w, r, &body) {
-		return
+	if err := h.Validator.Bind(r, &body); err != nil {
+		return err
 	}
 	ctx := r.Context()
 	self, err := h.Accounts.UsuarioCredentials(ctx, p.Username)
 	if errors.Is(err, ErrNoSuchAccount) || (err == nil && self.ID != p.ID) {
-		httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid})
-		return
+		return &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid}
 	}
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	target := self
 	if email := NormalizeEmail(body.Email); email != "" && email != self.Username {
 		if !p.HasRole(role.Admin) {
-			httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
-			return
+			return &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden}
 		}
 		target, err = h.Accounts.UsuarioCredentials(ctx, email)
 		if errors.Is(err, ErrNoSuchAccount) {
-			httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusNotFound, msgNoSuchUsuario))
-			return
+			return httpapi.NewError(http.StatusNotFound, msgNoSuchUsuario)
 		}
 		if err != nil {
-			httpapi.Fail(w, r, nest, err)
-			return
+			return err
 		}
 	} else {
 		if body.CurrentPassword == "" {
-			httpapi.Fail(w, r, nest, httpapi.Validation("currentPassword es requerido"))
-			return
+			return httpapi.Validation("currentPassword es requerido")
 		}
 		ok, _, err := h.Hasher.Compare(ctx, self.Hash, body.CurrentPassword)
 		if err != nil {
-			httpapi.Fail(w, r, nest, err)
-			return
+			return err
 		}
 		if !ok {
 			// 400, not 401: the React client drops the session on any 401.
-			httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusBadRequest, msgWrongCurrent))
-			return
+			return httpapi.NewError(http.StatusBadRequest, msgWrongCurrent)
 		}
 	}
 	hash, err := h.Hasher.Hash(ctx, body.NewPassword)
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	keep := ""
 	if target.ID == self.ID {
 		keep = p.Family
 	}
 	if err := h.setPassword(ctx, target, hash, keep); err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]string{"message": msgPasswordChanged})
+	return nil
 }

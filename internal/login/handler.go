@@ -1,4 +1,4 @@
-package auth
+package login
 
 import (
 	"context"
@@ -11,37 +11,43 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/role"
 )
 
 var nest httpapi.Renderer = httpapi.NestRenderer{}
 
-// Handler serves the /auth routes shared by the Kantuta frontend (email +
-// password, tokens in the body) and the Ambrosia terminal (name + PIN,
-// tokens in cookies).
-type Handler struct {
-	Issuer         *Issuer
+// Config is what the /auth routes need.
+type Config struct {
+	Issuer         *auth.Issuer
 	Sessions       *Sessions
-	Authenticator  *Authenticator
 	Lockout        *Lockout
 	Hasher         *Hasher
 	Usuarios       UsuarioAccounts
-	Operators      OperatorAccounts // nil until operators are wired
+	Operators      OperatorAccounts
 	Roles          *role.Store
-	LoginLimit     *httpapi.RateLimit
-	TrustedProxies []netip.Prefix
 	Validator      *httpapi.Validator
+	LoginLimit     *httpapi.RateLimit // per client IP, on POST /auth/login
+	TrustedProxies []netip.Prefix     // for the cookies' Secure flag
 }
+
+// Handler serves the /auth routes shared by the Kantuta frontend (email +
+// password, tokens in the body) and the Ambrosia terminal (name + PIN,
+// tokens in cookies).
+type Handler struct{ Config }
+
+// NewHandler builds the /auth handler.
+func NewHandler(cfg Config) *Handler { return &Handler{cfg} }
 
 // Routes mounts the handler under /auth.
 func (h *Handler) Routes(r chi.Router) {
-	r.Post("/login", h.login)
-	r.Post("/refresh_token", h.refreshToken)
-	r.Post("/refresh", h.refreshCookie)
-	r.With(Require(nest)).Post("/logout", h.logout)
-	r.With(Require(nest)).Get("/me", h.me)
-	r.With(Require(nest)).Get("/roles/list", h.roles)
+	r.Post("/login", httpapi.Handle(nest, h.login))
+	r.Post("/refresh_token", httpapi.Handle(nest, h.refreshToken))
+	r.Post("/refresh", httpapi.Handle(nest, h.refreshCookie))
+	r.With(auth.Require(nest)).Post("/logout", httpapi.Handle(nest, h.logout))
+	r.With(auth.Require(nest)).Get("/me", httpapi.Handle(nest, h.me))
+	r.With(auth.Require(nest)).Get("/roles/list", httpapi.Handle(nest, h.roles))
 }
 
 type loginRequest struct {
@@ -56,25 +62,21 @@ type emailLogin struct {
 	Password string `json:"password" validate:"required"`
 }
 
-func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	var req loginRequest
 	if err := httpapi.DecodeJSON(r, &req); err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	if req.Email == nil && (req.Name != nil || req.Pin != nil) {
-		h.pinLogin(w, r, req)
-		return
+		return h.pinLogin(w, r, req)
 	}
 	if ok, _ := h.LoginLimit.Allow(w, r); !ok {
-		httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusTooManyRequests, Code: httpapi.CodeRateLimited,
-			Message: "Demasiados intentos de inicio de sesión, intente más tarde"})
-		return
+		return &httpapi.Error{Status: http.StatusTooManyRequests, Code: httpapi.CodeRateLimited,
+			Message: "Demasiados intentos de inicio de sesión, intente más tarde"}
 	}
 	in := emailLogin{Email: deref(req.Email), Password: deref(req.Password)}
 	if err := h.Validator.Check(in); err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	ctx := r.Context()
 	key := "usuario:" + NormalizeEmail(in.Email)
@@ -83,33 +85,28 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}, in.Password)
 	switch {
 	case err != nil:
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	case status == statusLocked:
-		httpapi.Fail(w, r, nest, h.lockedError(ctx, key, false))
-		return
+		return h.lockedError(ctx, key, false)
 	case status == statusBad:
-		httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusUnauthorized, "Credenciales inválidas"))
-		return
+		return httpapi.NewError(http.StatusUnauthorized, "Credenciales inválidas")
 	case status == statusInactive:
-		httpapi.Fail(w, r, nest, httpapi.NewError(http.StatusForbidden, "La cuenta de usuario está desactivada"))
-		return
+		return httpapi.NewError(http.StatusForbidden, "La cuenta de usuario está desactivada")
 	}
 	pair, err := h.Sessions.Start(ctx, subjectOf(creds))
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	user := creds.Profile // loaded with the credentials: no second query
 	if user == nil {
 		if user, err = h.Usuarios.UsuarioProfile(ctx, creds.ID); err != nil {
-			httpapi.Fail(w, r, nest, err)
-			return
+			return err
 		}
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{
 		"access_token": pair.Access.Token, "refresh_token": pair.Refresh.Token, "user": user,
 	})
+	return nil
 }
 
 type loginStatus int
@@ -164,9 +161,9 @@ func (h *Handler) authenticate(ctx context.Context, key string, find func() (Cre
 func (h *Handler) upgradeHash(ctx context.Context, creds Credentials, secret string) {
 	hash, err := h.Hasher.Hash(ctx, secret)
 	if err == nil {
-		if creds.Kind == KindUsuario {
+		if creds.Kind == auth.KindUsuario {
 			err = h.Usuarios.SetUsuarioPasswordHash(ctx, creds.ID, hash, false)
-		} else if h.Operators != nil {
+		} else {
 			err = h.Operators.SetOperatorPinHash(ctx, creds.ID, hash)
 		}
 	}
@@ -186,26 +183,20 @@ func (h *Handler) lockedError(ctx context.Context, key string, plain bool) *http
 		Message: fmt.Sprintf("Cuenta bloqueada temporalmente por intentos fallidos; intente en %d minutos", (secs+59)/60)}
 }
 
-func subjectOf(c Credentials) Subject {
-	return Subject{Kind: c.Kind, ID: c.ID, Username: c.Username, RoleID: c.RoleID, RoleName: c.RoleName, Version: c.Version}
+func subjectOf(c Credentials) auth.Subject {
+	return auth.Subject{Kind: c.Kind, ID: c.ID, Username: c.Username, RoleID: c.RoleID, RoleName: c.RoleName, Version: c.Version}
 }
 
 // pinLogin is the Ambrosia terminal's name + PIN login: plain answers and
 // cookies.
-func (h *Handler) pinLogin(w http.ResponseWriter, r *http.Request, req loginRequest) {
+func (h *Handler) pinLogin(w http.ResponseWriter, r *http.Request, req loginRequest) error {
 	invalid := &httpapi.Error{Status: http.StatusUnauthorized, Body: map[string]any{"message": "Invalid credentials"}}
 	if ok, secs := h.LoginLimit.Allow(w, r); !ok {
-		httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusTooManyRequests, Body: map[string]any{"retryAfter": secs}})
-		return
-	}
-	if h.Operators == nil {
-		httpapi.Fail(w, r, nest, invalid)
-		return
+		return &httpapi.Error{Status: http.StatusTooManyRequests, Body: map[string]any{"retryAfter": secs}}
 	}
 	name, pin := strings.TrimSpace(deref(req.Name)), deref(req.Pin)
 	if name == "" || pin == "" {
-		httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusBadRequest, Body: map[string]any{"message": "Name and PIN are required"}})
-		return
+		return &httpapi.Error{Status: http.StatusBadRequest, Body: map[string]any{"message": "Name and PIN are required"}}
 	}
 	ctx := r.Context()
 	key := "operador:" + strings.ToLower(name)
@@ -214,35 +205,31 @@ func (h *Handler) pinLogin(w http.ResponseWriter, r *http.Request, req loginRequ
 	}, pin)
 	switch {
 	case err != nil:
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	case status == statusLocked:
-		httpapi.Fail(w, r, nest, h.lockedError(ctx, key, true))
-		return
+		return h.lockedError(ctx, key, true)
 	case status != statusOK:
-		httpapi.Fail(w, r, nest, invalid)
-		return
+		return invalid
 	}
 	pair, err := h.Sessions.Start(ctx, subjectOf(creds))
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	user, err := h.Operators.OperatorProfile(ctx, creds.ID)
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	h.setCookies(w, r, pair)
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"message": "Login successful", "user": user, "perms": []string{}})
+	return nil
 }
 
 func (h *Handler) setCookies(w http.ResponseWriter, r *http.Request, pair Pair) {
 	secure := httpapi.IsHTTPS(r, h.TrustedProxies)
 	for _, c := range []struct {
 		name string
-		tok  Issued
-	}{{AccessCookie, pair.Access}, {RefreshCookie, pair.Refresh}} {
+		tok  auth.Issued
+	}{{auth.AccessCookie, pair.Access}, {auth.RefreshCookie, pair.Refresh}} {
 		http.SetCookie(w, &http.Cookie{
 			Name: c.name, Value: c.tok.Token, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
 			MaxAge: int(time.Until(c.tok.ExpiresAt).Seconds()), Expires: c.tok.ExpiresAt,
@@ -252,7 +239,7 @@ func (h *Handler) setCookies(w http.ResponseWriter, r *http.Request, pair Pair) 
 
 func (h *Handler) clearCookies(w http.ResponseWriter, r *http.Request) {
 	secure := httpapi.IsHTTPS(r, h.TrustedProxies)
-	for _, name := range []string{AccessCookie, RefreshCookie} {
+	for _, name := range []string{auth.AccessCookie, auth.RefreshCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, Secure: secure,
 			SameSite: http.SameSiteLaxMode, MaxAge: -1, Expires: time.Unix(0, 0)})
 	}
@@ -264,135 +251,122 @@ type refreshRequest struct {
 
 // refreshToken is the Kantuta-style refresh: the token comes as a bearer
 // header, in the body or in the refreshToken cookie.
-func (h *Handler) refreshToken(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) refreshToken(w http.ResponseWriter, r *http.Request) error {
 	var req refreshRequest
 	if err := httpapi.DecodeJSON(r, &req); err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	tok := deref(req.RefreshToken)
 	if tok == "" {
-		if hv := r.Header.Get("Authorization"); hv != "" {
-			if scheme, t, ok := strings.Cut(strings.TrimSpace(hv), " "); ok && strings.EqualFold(scheme, "Bearer") {
-				tok = strings.TrimSpace(t)
-			}
-		}
+		tok = auth.BearerToken(r)
 	}
 	if tok == "" {
-		if c, err := r.Cookie(RefreshCookie); err == nil {
+		if c, err := r.Cookie(auth.RefreshCookie); err == nil {
 			tok = c.Value
 		}
 	}
 	pair, err := h.rotate(r.Context(), tok)
 	if err != nil {
 		if isTokenError(err) {
-			httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid,
-				Message: "Refresh token inválido o expirado"})
-			return
+			return &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid,
+				Message: "Refresh token inválido o expirado"}
 		}
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
-	if _, err := r.Cookie(RefreshCookie); err == nil {
+	if _, err := r.Cookie(auth.RefreshCookie); err == nil {
 		h.setCookies(w, r, pair)
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{"access_token": pair.Access.Token, "refresh_token": pair.Refresh.Token})
+	return nil
 }
 
 // refreshCookie is the Ambrosia-style refresh from the refreshToken cookie.
-func (h *Handler) refreshCookie(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) refreshCookie(w http.ResponseWriter, r *http.Request) error {
 	invalid := &httpapi.Error{Status: http.StatusUnauthorized, Body: map[string]any{"message": "Invalid token"}}
-	c, err := r.Cookie(RefreshCookie)
+	c, err := r.Cookie(auth.RefreshCookie)
 	if err != nil || c.Value == "" {
-		httpapi.Fail(w, r, nest, invalid)
-		return
+		return invalid
 	}
 	pair, err := h.rotate(r.Context(), c.Value)
 	if err != nil {
 		if isTokenError(err) {
-			httpapi.Fail(w, r, nest, invalid)
-			return
+			return invalid
 		}
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	h.setCookies(w, r, pair)
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"message": "Access token refreshed successfully", "accessToken": pair.Access.Token})
+	return nil
 }
 
 func (h *Handler) rotate(ctx context.Context, tok string) (Pair, error) {
 	if tok == "" {
-		return Pair{}, ErrInvalidToken
+		return Pair{}, auth.ErrInvalidToken
 	}
 	pair, err := h.Sessions.Rotate(ctx, tok)
 	if errors.Is(err, ErrTokenReused) {
-		if claims, perr := h.Issuer.ParseRefresh(tok); perr == nil {
-			h.Authenticator.ForgetFamily(claims.Family)
-		}
 		httpapi.LoggerFrom(ctx).Warn("refresh token re-used: session revoked")
 	}
 	return pair, err
 }
 
 func isTokenError(err error) bool {
-	return errors.Is(err, ErrInvalidToken) || errors.Is(err, ErrTokenReused)
+	return errors.Is(err, auth.ErrInvalidToken) || errors.Is(err, ErrTokenReused)
 }
 
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	p, _ := PrincipalFrom(r.Context())
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
+	p, _ := auth.PrincipalFrom(r.Context())
 	families := []string{}
 	if p.Family != "" {
 		families = append(families, p.Family)
 	}
-	if c, err := r.Cookie(RefreshCookie); err == nil {
+	if c, err := r.Cookie(auth.RefreshCookie); err == nil {
 		if claims, err := h.Issuer.ParseRefresh(c.Value); err == nil && claims.Family != "" {
 			families = append(families, claims.Family)
 		}
 	}
 	for _, f := range families {
-		if err := h.Sessions.RevokeFamily(r.Context(), f); err != nil {
-			httpapi.Fail(w, r, nest, err)
-			return
+		if err := h.Sessions.End(r.Context(), f); err != nil {
+			return err
 		}
-		h.Authenticator.ForgetFamily(f)
 	}
 	h.clearCookies(w, r)
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"message": "Logout successful"})
+	return nil
 }
 
-func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
-	p, _ := PrincipalFrom(r.Context())
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
+	p, _ := auth.PrincipalFrom(r.Context())
 	var (
 		user any
 		err  error
 	)
-	if p.Kind == KindOperador && h.Operators != nil {
+	if p.Kind == auth.KindOperador {
 		user, err = h.Operators.OperatorProfile(r.Context(), p.ID)
 	} else {
 		user, err = h.Usuarios.UsuarioProfile(r.Context(), p.ID)
 	}
 	if errors.Is(err, ErrNoSuchAccount) {
-		httpapi.Fail(w, r, nest, &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid})
-		return
+		return &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid}
 	}
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, user)
+	return nil
 }
 
-func (h *Handler) roles(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) roles(w http.ResponseWriter, r *http.Request) error {
 	roles, err := h.Roles.List(r.Context())
 	if err != nil {
-		httpapi.Fail(w, r, nest, err)
-		return
+		return err
 	}
 	out := make([]role.JSON, 0, len(roles))
 	for _, ro := range roles {
 		out = append(out, ro.ToJSON())
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func deref(s *string) string {

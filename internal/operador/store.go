@@ -1,4 +1,4 @@
-package users
+package operador
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
+	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/role"
 )
 
@@ -23,11 +24,11 @@ var (
 	ErrLastAdmin   = errors.New("last active admin")
 )
 
-// Store keeps operators in the database. It is the auth.OperatorAccounts
+// Store keeps operators in the database. It is the login.OperatorAccounts
 // of the PIN login and the operator half of auth.AccountStates.
 type Store struct{ db *database.DB }
 
-var _ auth.OperatorAccounts = (*Store)(nil)
+var _ login.OperatorAccounts = (*Store)(nil)
 
 // NewStore builds a Store on db.
 func NewStore(db *database.DB) *Store { return &Store{db: db} }
@@ -214,7 +215,7 @@ func (s *Store) lockActive(tx *gorm.DB, id string) (Operador, error) {
 // otherActiveAdmins counts the active admins, usuarios and operators, other
 // than operator id (the rule is shared with the usuario store).
 func (s *Store) otherActiveAdmins(tx *gorm.DB, id string) (int64, error) {
-	return role.OtherActiveAdmins(tx, s.db.IsPostgres(), role.AccountOperador, id)
+	return database.OtherActiveAdmins(tx, s.db.IsPostgres(), role.Admin, string(auth.KindOperador), id)
 }
 
 func nullIfEmpty(s string) any {
@@ -224,34 +225,34 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
-// OperatorCredentials implements auth.OperatorAccounts: the operator that
+// OperatorCredentials implements login.OperatorAccounts: the operator that
 // is not deleted with this name, compared as NameKey does
-// (auth.ErrNoSuchAccount if none).
-func (s *Store) OperatorCredentials(ctx context.Context, name string) (auth.Credentials, error) {
+// (login.ErrNoSuchAccount if none).
+func (s *Store) OperatorCredentials(ctx context.Context, name string) (login.Credentials, error) {
 	key := NameKey(name)
 	if key == "" {
-		return auth.Credentials{}, auth.ErrNoSuchAccount
+		return login.Credentials{}, login.ErrNoSuchAccount
 	}
 	var o Operador
 	err := s.active(ctx).Where("operador.name_key = ?", key).Take(&o).Error
 	if database.IsNotFound(err) {
-		return auth.Credentials{}, auth.ErrNoSuchAccount
+		return login.Credentials{}, login.ErrNoSuchAccount
 	}
 	if err != nil {
-		return auth.Credentials{}, fmt.Errorf("operator credentials: %w", err)
+		return login.Credentials{}, fmt.Errorf("operator credentials: %w", err)
 	}
-	return auth.Credentials{
+	return login.Credentials{
 		Kind: auth.KindOperador, ID: o.ID, Username: o.Name, Hash: o.PinHash,
 		RoleID: o.IDRole, RoleName: o.Role.Nombre, Active: true, Version: o.TokenVersion,
 	}, nil
 }
 
-// OperatorProfile implements auth.OperatorAccounts: the Profile of an
-// operator that is not deleted (auth.ErrNoSuchAccount otherwise).
+// OperatorProfile implements login.OperatorAccounts: the Profile of an
+// operator that is not deleted (login.ErrNoSuchAccount otherwise).
 func (s *Store) OperatorProfile(ctx context.Context, id string) (any, error) {
 	o, err := s.ByID(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return nil, auth.ErrNoSuchAccount
+		return nil, login.ErrNoSuchAccount
 	}
 	if err != nil {
 		return nil, err
@@ -259,13 +260,13 @@ func (s *Store) OperatorProfile(ctx context.Context, id string) (any, error) {
 	return o.ToProfile(), nil
 }
 
-// SetOperatorPinHash implements auth.OperatorAccounts: it stores a
-// re-hashed PIN without ending sessions (auth.ErrNoSuchAccount if the
+// SetOperatorPinHash implements login.OperatorAccounts: it stores a
+// re-hashed PIN without ending sessions (login.ErrNoSuchAccount if the
 // operator is unknown or deleted).
 func (s *Store) SetOperatorPinHash(ctx context.Context, id, hash string) error {
 	id, ok := CanonicalID(id)
 	if !ok {
-		return auth.ErrNoSuchAccount
+		return login.ErrNoSuchAccount
 	}
 	res := s.db.WithContext(ctx).Model(&Operador{}).Where("id = ? AND deleted_at IS NULL", id).
 		Updates(map[string]any{"pin_hash": hash, "updated_at": time.Now().UTC()})
@@ -273,7 +274,7 @@ func (s *Store) SetOperatorPinHash(ctx context.Context, id, hash string) error {
 		return fmt.Errorf("set operator pin hash: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return auth.ErrNoSuchAccount
+		return login.ErrNoSuchAccount
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package users_test
+package operador_test
 
 import (
 	"context"
@@ -7,9 +7,10 @@ import (
 
 	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
+	"github.com/kantuta/kantuta/internal/login"
+	"github.com/kantuta/kantuta/internal/operador"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/testkit"
-	"github.com/kantuta/kantuta/internal/users"
 )
 
 func TestStoreAccounts(t *testing.T) {
@@ -17,7 +18,7 @@ func TestStoreAccounts(t *testing.T) {
 		ctx := context.Background()
 		app := testkit.NewApp(t, db)
 		store := app.Operadores
-		var accounts auth.OperatorAccounts = store // what the PIN login uses
+		var accounts login.OperatorAccounts = store // what the PIN login uses
 
 		op, _ := newOperator(t, app, "Ángel Pérez", "1234", role.Lider)
 		for _, name := range []string{"Ángel Pérez", "ángel pérez", "ÁNGEL PÉREZ", "  ángel PÉREZ "} {
@@ -31,7 +32,7 @@ func TestStoreAccounts(t *testing.T) {
 			}
 		}
 		for _, name := range []string{"", "  ", "Angel Perez", "Ángel", "%", "_ngel Pérez"} {
-			if _, err := accounts.OperatorCredentials(ctx, name); !errors.Is(err, auth.ErrNoSuchAccount) {
+			if _, err := accounts.OperatorCredentials(ctx, name); !errors.Is(err, login.ErrNoSuchAccount) {
 				t.Fatalf("credentials %q: %v, want ErrNoSuchAccount", name, err)
 			}
 		}
@@ -45,10 +46,10 @@ func TestStoreAccounts(t *testing.T) {
 			t.Fatalf("state: %+v %v", st, err)
 		}
 		for _, id := range []string{missingID, "nope", ""} {
-			if err := accounts.SetOperatorPinHash(ctx, id, "x"); !errors.Is(err, auth.ErrNoSuchAccount) {
+			if err := accounts.SetOperatorPinHash(ctx, id, "x"); !errors.Is(err, login.ErrNoSuchAccount) {
 				t.Fatalf("set pin hash of %q: %v", id, err)
 			}
-			if _, err := accounts.OperatorProfile(ctx, id); !errors.Is(err, auth.ErrNoSuchAccount) {
+			if _, err := accounts.OperatorProfile(ctx, id); !errors.Is(err, login.ErrNoSuchAccount) {
 				t.Fatalf("profile of %q: %v", id, err)
 			}
 			if _, err := store.AccountState(ctx, id); !errors.Is(err, auth.ErrAccountNotFound) {
@@ -61,23 +62,23 @@ func TestStoreAccounts(t *testing.T) {
 		if err := store.Delete(ctx, op.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := accounts.OperatorCredentials(ctx, "ángel pérez"); !errors.Is(err, auth.ErrNoSuchAccount) {
+		if _, err := accounts.OperatorCredentials(ctx, "ángel pérez"); !errors.Is(err, login.ErrNoSuchAccount) {
 			t.Fatalf("deleted operator found: %v", err)
 		}
-		if _, err := accounts.OperatorProfile(ctx, op.ID); !errors.Is(err, auth.ErrNoSuchAccount) {
+		if _, err := accounts.OperatorProfile(ctx, op.ID); !errors.Is(err, login.ErrNoSuchAccount) {
 			t.Fatalf("deleted operator's profile: %v", err)
 		}
-		if err := accounts.SetOperatorPinHash(ctx, op.ID, "x"); !errors.Is(err, auth.ErrNoSuchAccount) {
+		if err := accounts.SetOperatorPinHash(ctx, op.ID, "x"); !errors.Is(err, login.ErrNoSuchAccount) {
 			t.Fatalf("deleted operator's pin: %v", err)
 		}
 		st, err = store.AccountState(ctx, op.ID)
 		if err != nil || st.Active || st.TokenVersion != 1 {
 			t.Fatalf("deleted state: %+v %v", st, err)
 		}
-		if err := store.Delete(ctx, op.ID); !errors.Is(err, users.ErrNotFound) {
+		if err := store.Delete(ctx, op.ID); !errors.Is(err, operador.ErrNotFound) {
 			t.Fatalf("second delete: %v", err)
 		}
-		if _, err := store.Update(ctx, op.ID, users.Changes{Name: &op.Name}); !errors.Is(err, users.ErrNotFound) {
+		if _, err := store.Update(ctx, op.ID, operador.Changes{Name: &op.Name}); !errors.Is(err, operador.ErrNotFound) {
 			t.Fatalf("update of a deleted operator: %v", err)
 		}
 		again, _ := newOperator(t, app, "ÁNGEL PÉREZ", "5678", role.User)
@@ -85,10 +86,10 @@ func TestStoreAccounts(t *testing.T) {
 		if err != nil || c.ID != again.ID || c.ID == op.ID {
 			t.Fatalf("reused name: %+v %v", c, err)
 		}
-		if _, err := store.Create(ctx, users.NewOperador{Name: "ángel pérez", PinHash: "x", IDRole: role.User}); !errors.Is(err, users.ErrNameTaken) {
+		if _, err := store.Create(ctx, operador.NewOperador{Name: "ángel pérez", PinHash: "x", IDRole: role.User}); !errors.Is(err, operador.ErrNameTaken) {
 			t.Fatalf("duplicate: %v", err)
 		}
-		if _, err := store.Create(ctx, users.NewOperador{Name: "nobody", PinHash: "x", IDRole: 99}); !errors.Is(err, users.ErrUnknownRole) {
+		if _, err := store.Create(ctx, operador.NewOperador{Name: "nobody", PinHash: "x", IDRole: 99}); !errors.Is(err, operador.ErrUnknownRole) {
 			t.Fatalf("unknown role: %v", err)
 		}
 	})
@@ -100,12 +101,12 @@ func TestCanonicalIDAndPin(t *testing.T) {
 		"262006ea87824b08ac3bb3f13270fec3": false, "{262006ea-8782-4b08-ac3b-b3f13270fec3}": false,
 		"": false, "262006ea-8782-4b08-ac3b-b3f13270fecz": false,
 	} {
-		if got, ok := users.CanonicalID(id); ok != want || (ok && got != "262006ea-8782-4b08-ac3b-b3f13270fec3") {
+		if got, ok := operador.CanonicalID(id); ok != want || (ok && got != "262006ea-8782-4b08-ac3b-b3f13270fec3") {
 			t.Errorf("CanonicalID(%q) = %q, %v", id, got, ok)
 		}
 	}
 	for pin, want := range map[string]bool{"1234": true, "000000000000": true, "123": false, "1234567890123": false, "12a4": false, "": false, "12 34": false} {
-		if users.ValidPin(pin) != want {
+		if operador.ValidPin(pin) != want {
 			t.Errorf("ValidPin(%q) != %v", pin, want)
 		}
 	}

@@ -1,4 +1,4 @@
-package auth_test
+package login_test
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
+	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/testkit"
 )
 
@@ -18,7 +18,7 @@ import (
 func TestLockoutLongKeys(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
-		l := auth.NewLockout(db, 3, time.Minute)
+		l := login.NewLockout(db, 3, time.Minute)
 		for _, key := range []string{"operador:" + strings.Repeat("é", 201), "operador:" + strings.Repeat("n", 100000)} {
 			for i := 1; i <= 3; i++ {
 				d, err := l.Fail(ctx, key)

@@ -1,4 +1,4 @@
-package httpapi
+package database
 
 import (
 	"context"
@@ -11,12 +11,13 @@ import (
 )
 
 // IsUnavailable reports whether err means the database could not be reached
-// (as opposed to a query that failed): such requests answer 503.
+// or kept refusing a transaction (ErrContention), as opposed to a query
+// that failed: such requests answer 503.
 func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
 	}
-	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+	if errors.Is(err, ErrContention) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, context.DeadlineExceeded) {
 		return true

@@ -1,5 +1,5 @@
 //go:build !linux
 
-package auth
+package login
 
 func lowPriority(fn func()) { fn() }

@@ -1,7 +1,7 @@
 // Package users is the Ambrosia POS operator (SPEC §6): a name + PIN
 // account kept in its own table, served at /users, sharing roles, tokens
 // and guards with the Kantuta usuarios.
-package users
+package operador
 
 import (
 	"strings"
