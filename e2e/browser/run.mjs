@@ -31,6 +31,15 @@ function secs(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+// A promise a step left behind (a waitFor it never awaited, because it failed first) must not take
+// the whole run down: it is reported with the step that is running.
+let currentMonitor = null;
+process.on('unhandledRejection', (e) => {
+  const msg = `a promise left behind failed: ${String(e?.message || e).split('\n')[0]}`;
+  if (currentMonitor) currentMonitor.problem(msg);
+  else console.log(`  note: ${msg}`);
+});
+
 async function main() {
   const flows = await loadFlows();
   const total = flows.reduce((n, f) => n + f.steps.length, 0);
@@ -63,6 +72,7 @@ async function main() {
       const page = await context.newPage();
       const monitor = new Monitor(page, flow.name);
       await monitor.install();
+      currentMonitor = monitor;
       const t = new Context(page, api, flow);
       let broken = null;
       for (const step of flow.steps) {
@@ -103,6 +113,7 @@ async function main() {
           console.log(`       artefacts: ${files.join(', ')}`);
         }
       }
+      currentMonitor = null;
       await context.close();
     }
   } catch (e) {

@@ -19,6 +19,7 @@ export default {
         await t.page.getByPlaceholder('Introduce tu contraseña').fill('not-the-password-1');
         const login = t.page.waitForResponse((r) => r.url().endsWith('/auth/login'));
         const reload = t.page.waitForEvent('load');
+        reload.catch(() => {}); // awaited below only if the login answered as it should
         await t.page.getByRole('button', { name: 'Iniciar sesión' }).click();
         t.eq((await login).status(), 401, 'POST /auth/login');
         const shown = t.page.getByText('Error 401: Credenciales inválidas');
@@ -37,7 +38,12 @@ export default {
         t.check(user, 'no user in local storage after signing in');
         t.eq(user.email, t.env.adminEmail, 'stored user email');
         t.eq(user.role?.nombre, 'Administrador', 'stored user role.nombre');
-        t.check(await t.localStorage('access_token'), 'no access_token in local storage');
+        const token = await t.localStorage('access_token');
+        t.check(token, 'no access_token in local storage');
+        // The frontend never refreshes its token: the server runs with JWT_EXPIRES_IN=8h, a shift.
+        const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+        t.eq(claims.exp - claims.iat, 8 * 3600, 'access token lifetime in seconds');
+        t.eq(claims.roleName, 'Administrador', 'roleName claim');
         t.check(await t.localStorage('refresh_token'), 'no refresh_token in local storage');
         // The header's user menu shows the usuario's name.
         await t.page.locator('button.dropdown-toggle', { hasText: user.name }).waitFor();

@@ -249,7 +249,7 @@ export class Monitor {
     let body = '';
     if (status >= 400) {
       try {
-        body = await res.text();
+        body = (await res.text()).trim();
       } catch {
         body = '<body unavailable>';
       }
@@ -322,7 +322,10 @@ export class Monitor {
     for (const e of s.screenErrors) if (!e.seen && !e.optional) s.problems.push(`expected screen error ${e.re} was not shown`);
     for (const d of s.dialogs) if (!d.seen) s.problems.push(`expected dialog ${d.match} did not open`);
     this.step = null;
-    return s.problems;
+    // The same problem every second (a polling client) is one problem, counted.
+    const counts = new Map();
+    for (const p of s.problems) counts.set(p, (counts.get(p) || 0) + 1);
+    return [...counts].map(([p, n]) => (n > 1 ? `${p} (×${n})` : p));
   }
 }
 
