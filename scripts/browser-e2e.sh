@@ -63,6 +63,11 @@ if ! command -v npm >/dev/null; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "node $(node --version) is too old: playwright-core needs Node.js 20 or newer"
+  echo "browser: 0 passed, 1 failed"
+  exit 1
+fi
 want_pw=$(node -p 'require("./e2e/browser/package.json").devDependencies["playwright-core"]')
 have_pw=$(node -p 'try { require("./e2e/browser/node_modules/playwright-core/package.json").version } catch { "" }')
 if [ "$have_pw" != "$want_pw" ]; then
@@ -176,7 +181,7 @@ for db in $DBS; do
         echo "browser: 0 passed, 1 failed"
         failed_dbs=$((failed_dbs + 1))
       else
-        echo "==> browser: postgres skipped: PostgreSQL is not reachable at $PGHOST:$PGPORT"
+        echo "==> browser: postgres skipped: PostgreSQL is not reachable at $PGHOST:$PGPORT (KANTUTA_REQUIRE_POSTGRES=1 makes this a failure)"
       fi
       ;;
     *) echo "unknown database $db in BROWSER_DBS"; exit 2 ;;

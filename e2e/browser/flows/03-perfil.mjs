@@ -17,7 +17,7 @@ export default {
         await t.see('Información Personal');
         const nombres = t.field('Nombres');
         // The form is filled from GET /usuario/:id.
-        await t.page.waitForFunction((el) => el.value !== '', await nombres.elementHandle());
+        await t.waitForValue(nombres);
         t.eq(await t.field('Correo Electrónico').inputValue(), me.email, 'Correo Electrónico');
         await nombres.fill('Ana María');
         await t.field('Primer Apellido').fill('Mamani');
@@ -38,7 +38,7 @@ export default {
         );
         // A reload reads it back.
         await t.page.reload({ waitUntil: 'domcontentloaded' });
-        await t.page.waitForFunction((el) => el.value === 'Ana María', await t.field('Nombres').elementHandle());
+        await t.waitForValue(t.field('Nombres'), 'Ana María');
         t.eq(await t.field('Fecha de Nacimiento').inputValue(), '1990-05-04', 'Fecha de Nacimiento after reload');
       },
     },
@@ -58,7 +58,7 @@ export default {
         await row.getByRole('button', { name: 'Ver/Editar Perfil' }).click();
         await t.waitForPath(`/administracion/usuarios/editar/${u.id}`);
         const name = t.field('Nombre de Usuario (Username)');
-        await t.page.waitForFunction((el) => el.value !== '', await name.elementHandle());
+        await t.waitForValue(name);
         await name.fill(`carmen.${run}`);
         const patch = t.page.waitForResponse((r) => r.url().endsWith(`/usuario/${u.id}`) && r.request().method() === 'PATCH');
         await t.page.getByRole('button', { name: 'Guardar Cuenta' }).click();

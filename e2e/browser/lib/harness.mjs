@@ -377,6 +377,20 @@ export class Context {
     return lbl.locator(`xpath=following::${tag}[1]`);
   }
 
+  // Waits until an input's value satisfies `want` (a value, or a predicate; default: not empty),
+  // polling through the locator so that a re-rendered input is found again.
+  async waitForValue(locator, want = (v) => v !== '', timeout = env.timeout) {
+    const ok = typeof want === 'function' ? want : (v) => v === want;
+    const until = Date.now() + timeout;
+    let last;
+    for (;;) {
+      last = await locator.inputValue({ timeout: Math.max(1, until - Date.now()) }).catch(() => undefined);
+      if (last !== undefined && ok(last)) return last;
+      if (Date.now() >= until) throw new Error(`input value ${JSON.stringify(last)} after ${timeout} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async localStorage(key) {
     return this.page.evaluate((k) => window.localStorage.getItem(k), key);
   }
