@@ -9,7 +9,7 @@ XTOOLS_VERSION := v0.38.0
 STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 DEADCODE := bin/tools/x-tools-$(XTOOLS_VERSION)/deadcode
 
-.PHONY: run build test bench vet fmt lint e2e clean
+.PHONY: run build test bench vet fmt lint e2e browser-e2e clean
 
 run: build ## build and serve on :3000 with SQLite in ./data
 	./$(BIN) serve
@@ -46,6 +46,9 @@ bench: ## load benchmarks against the built binary (see docs/performance.md)
 
 e2e: build ## end-to-end checks against the built binary
 	@./scripts/e2e.sh
+
+browser-e2e: ## the React frontend in chromium against the built binary (see docs/frontend.md)
+	@./scripts/browser-e2e.sh
 
 clean:
 	rm -rf bin
