@@ -16,21 +16,6 @@ import (
 // MaxBodyBytes is the largest request body accepted anywhere.
 const MaxBodyBytes = 1 << 20
 
-// DecodeFields is DecodeJSON for handlers that go on to validate: problems
-// with single fields (unknown, wrong type) come back as messages to report
-// together with the validation ones; err is set only when the body as a
-// whole is unusable (malformed, too large).
-func DecodeFields(r *http.Request, dst any) ([]string, error) {
-	err := DecodeJSON(r, dst)
-	if err == nil {
-		return nil, nil
-	}
-	if e := AsError(err); e.Code == CodeValidation {
-		return e.Messages, nil
-	}
-	return nil, err
-}
-
 // DecodeJSON reads the request body into dst, a pointer to a struct, one
 // field at a time, so that every unknown property and every wrongly typed
 // field is reported at once (as the Nest server's whitelist did). An empty
@@ -79,7 +64,7 @@ func DecodeJSONBytes(body []byte, dst any) error {
 		return fmt.Errorf("decode: destination must be a pointer to a struct, got %T", dst)
 	}
 	if problems := decodeObject(raw, v.Elem(), ""); len(problems) > 0 {
-		return Validation(problems...)
+		return Invalid(problems...)
 	}
 	return nil
 }
@@ -89,8 +74,8 @@ func DecodeJSONBytes(body []byte, dst any) error {
 // ("detalles.0.cantidad"). Lists of objects are decoded element by element
 // with the same strictness, so an unknown property inside a line is
 // "la propiedad detalles.0.x no está permitida".
-func decodeObject(raw map[string]json.RawMessage, v reflect.Value, prefix string) []string {
-	var problems []string
+func decodeObject(raw map[string]json.RawMessage, v reflect.Value, prefix string) []Problem {
+	var problems []Problem
 	for _, f := range jsonFields(v.Type()) {
 		msg, ok := raw[f.name]
 		if !ok {
@@ -98,17 +83,18 @@ func decodeObject(raw map[string]json.RawMessage, v reflect.Value, prefix string
 		}
 		delete(raw, f.name)
 		name := prefix + f.name
-		target := v.Field(f.index).Addr().Interface()
+		field := v.FieldByIndex(f.index)
+		target := field.Addr().Interface()
 		if elem, isList := objectList(f.typ); isList && !isNull(msg) {
-			problems = append(problems, decodeList(msg, v.Field(f.index), elem, name)...)
+			problems = append(problems, decodeList(msg, field, elem, name)...)
 			continue
 		}
 		if err := json.Unmarshal(msg, target); err != nil {
-			problems = append(problems, fmt.Sprintf("%s debe ser %s", name, kindName(f.typ)))
+			problems = append(problems, Problem{name, RuleType, fmt.Sprintf("%s debe ser %s", name, kindName(f.typ))})
 		} else if hasNUL(reflect.ValueOf(target)) {
 			// PostgreSQL cannot store U+0000 in text: refuse it here, for
 			// every family, rather than fail in the database with a 500.
-			problems = append(problems, fmt.Sprintf("%s no debe contener el carácter NUL", name))
+			problems = append(problems, Problem{name, RuleNUL, fmt.Sprintf("%s no debe contener el carácter NUL", name)})
 		}
 	}
 	unknown := make([]string, 0, len(raw))
@@ -117,7 +103,8 @@ func decodeObject(raw map[string]json.RawMessage, v reflect.Value, prefix string
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
-		problems = append(problems, fmt.Sprintf("la propiedad %s no está permitida", truncate(prefix+k, 64)))
+		name := truncate(prefix+k, 64)
+		problems = append(problems, Problem{name, RuleUnknown, fmt.Sprintf("la propiedad %s no está permitida", name)})
 	}
 	return problems
 }
@@ -144,18 +131,18 @@ func isNull(msg json.RawMessage) bool { return string(bytes.TrimSpace(msg)) == "
 
 // decodeList decodes a JSON array of objects into field (a slice, or a
 // pointer to one).
-func decodeList(msg json.RawMessage, field reflect.Value, elem reflect.Type, name string) []string {
+func decodeList(msg json.RawMessage, field reflect.Value, elem reflect.Type, name string) []Problem {
 	var items []json.RawMessage
 	if err := json.Unmarshal(msg, &items); err != nil {
-		return []string{name + " debe ser una lista"}
+		return []Problem{{name, RuleType, name + " debe ser una lista"}}
 	}
 	list := reflect.MakeSlice(reflect.SliceOf(elem), len(items), len(items))
-	var problems []string
+	var problems []Problem
 	for i, item := range items {
 		itemName := fmt.Sprintf("%s.%d", name, i)
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(item, &obj); err != nil || obj == nil {
-			problems = append(problems, itemName+" debe ser un objeto")
+			problems = append(problems, Problem{itemName, RuleType, itemName + " debe ser un objeto"})
 			continue
 		}
 		problems = append(problems, decodeObject(obj, list.Index(i), itemName+".")...)
@@ -202,27 +189,41 @@ func hasNUL(v reflect.Value) bool {
 
 type jsonField struct {
 	name  string
-	index int
+	index []int
 	typ   reflect.Type
 }
 
+// jsonFields lists the JSON fields of struct type t in order; the fields of
+// an embedded struct without a json name are t's own, as encoding/json has
+// them (so a group of fields, such as persona's, is declared once).
 func jsonFields(t reflect.Type) []jsonField {
 	out := make([]jsonField, 0, t.NumField())
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		if !sf.IsExported() {
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if isEmbedded(sf) {
+			for _, f := range jsonFields(sf.Type) {
+				f.index = append([]int{i}, f.index...)
+				out = append(out, f)
+			}
 			continue
 		}
-		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		if name == "-" {
+		if !sf.IsExported() || name == "-" {
 			continue
 		}
 		if name == "" {
 			name = sf.Name
 		}
-		out = append(out, jsonField{name: name, index: i, typ: sf.Type})
+		out = append(out, jsonField{name: name, index: []int{i}, typ: sf.Type})
 	}
 	return out
+}
+
+// isEmbedded: an exported embedded struct (not a pointer to one) with no
+// json name, whose fields are promoted.
+func isEmbedded(sf reflect.StructField) bool {
+	name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+	return sf.Anonymous && sf.IsExported() && name == "" && sf.Type.Kind() == reflect.Struct
 }
 
 // jsonKinder lets a field type name the JSON it expects (money.Amount:

@@ -75,22 +75,22 @@ type validated struct {
 
 func TestValidatorMessages(t *testing.T) {
 	v := NewValidator()
-	got := v.Messages(validated{Email: "nope", Password: "short", Genero: "X", Subject: "a\r\nBcc: x"})
-	want := []string{
-		"email debe ser un correo válido",
-		"password debe tener al menos 8 bytes",
-		"genero debe ser uno de: M, F, O",
-		"subject no debe contener saltos de línea ni caracteres de control",
+	got := v.Problems(validated{Email: "nope", Password: "short", Genero: "X", Subject: "a\r\nBcc: x"})
+	want := []Problem{
+		{"email", "email", "email debe ser un correo válido"},
+		{"password", "minbytes", "password debe tener al menos 8 bytes"},
+		{"genero", "oneof", "genero debe ser uno de: M, F, O"},
+		{"subject", "nocontrol", "subject no debe contener saltos de línea ni caracteres de control"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}
-	if msgs := v.Messages(validated{Email: "a@b.co", Password: "12345678", Genero: "F"}); msgs != nil {
-		t.Fatalf("valid struct reported %q", msgs)
+	if problems := v.Problems(validated{Email: "a@b.co", Password: "12345678", Genero: "F"}); problems != nil {
+		t.Fatalf("valid struct reported %q", problems)
 	}
 	v.Message("email.required", "el correo es obligatorio")
-	if msgs := v.Messages(validated{Password: "12345678", Genero: "F"}); len(msgs) != 1 || msgs[0] != "el correo es obligatorio" {
-		t.Fatalf("override not used: %q", msgs)
+	if p := v.Problems(validated{Password: "12345678", Genero: "F"}); len(p) != 1 || p[0].Message != "el correo es obligatorio" {
+		t.Fatalf("override not used: %q", p)
 	}
 }
 
@@ -209,5 +209,74 @@ func TestBindNestedLists(t *testing.T) {
 	_ = val.Bind(httptest.NewRequest("POST", "/", strings.NewReader(`{"pagar_con_caja":true,"detalles":[{"id_producto":7,"cantidad":3,"costo_unitario":6.50}]}`)), &b)
 	if len(b.Detalles) != 1 || *b.Detalles[0].IDProducto != 7 || *b.Detalles[0].Cantidad != 3 || *b.Detalles[0].Costo != "6.50" {
 		t.Errorf("decoded %+v", b)
+	}
+}
+
+// Shared is a group of fields several bodies embed (as persona's are).
+type Shared struct {
+	Nombres *string `json:"nombres" validate:"required_create,omitnil,notblank,max=5"`
+	Genero  *string `json:"genero" validate:"required_create,omitnil,oneof=M F O"`
+}
+
+type sharedBody struct {
+	Email *string `json:"email" validate:"filled,email"`
+	Shared
+	Name   *string `json:"name" validate:"omitnil,max=3"`
+	create bool
+}
+
+func (b *sharedBody) Creates() bool { return b.create }
+
+func (b *sharedBody) Normalize() {
+	if b.Genero != nil {
+		g := strings.ToUpper(*b.Genero)
+		b.Genero = &g
+	}
+}
+
+// TestBindEmbeddedCreateAndNormalize: an embedded struct's fields are the
+// body's own (decoded, validated and named as such, in field order);
+// required_create needs them only when the body creates; Normalize runs
+// between decoding and validation; every problem says its field and rule.
+func TestBindEmbeddedCreateAndNormalize(t *testing.T) {
+	v := NewValidator()
+	for _, tc := range []struct {
+		name   string
+		body   string
+		create bool
+		want   []Problem
+	}{
+		{"create, all missing", `{}`, true, []Problem{
+			{"email", "filled", "email es requerido"}, {"nombres", "required_create", "nombres es requerido"},
+			{"genero", "required_create", "genero es requerido"}}},
+		{"update, none given", `{"email":"a@b.co"}`, false, nil},
+		{"update, blank and too long", `{"email":"","nombres":"","name":"abcd"}`, false, []Problem{
+			{"email", "filled", "email es requerido"}, {"nombres", "notblank", "nombres no debe estar vacío"},
+			{"name", "max", "name debe tener como máximo 3 caracteres"}}},
+		{"create, normalized and valid", `{"email":"a@b.co","nombres":"Ana","genero":"f"}`, true, nil},
+		{"create, empty is missing", `{"email":"a@b.co","nombres":"","genero":"x"}`, true, []Problem{
+			{"nombres", "required_create", "nombres es requerido"}, {"genero", "oneof", "genero debe ser uno de: M, F, O"}}},
+		{"decoder problems come last, typed", `{"email":"a@b.co","nombres":5,"genero":"M","otro":1}`, true, []Problem{
+			{"nombres", RuleType, "nombres debe ser un texto"}, {"otro", RuleUnknown, "la propiedad otro no está permitida"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
+			b := sharedBody{create: tc.create}
+			err := v.Bind(r, &b)
+			var got []Problem
+			if err != nil {
+				e := AsError(err)
+				got = e.Problems
+				if e.Status != 400 || len(e.Messages) != len(got) {
+					t.Fatalf("error %v", err)
+				}
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %q\nwant %q", got, tc.want)
+			}
+			if tc.want == nil && tc.create && *b.Genero != "F" {
+				t.Fatalf("not normalized: %q", *b.Genero)
+			}
+		})
 	}
 }

@@ -34,6 +34,7 @@ type Error struct {
 	Code     string   // see the Code constants; empty for plain domain errors
 	Message  string   // one human message
 	Messages []string // validation failures, every one of them
+	Problems []Problem // the same failures, by field, when they came from a body
 	Body     any      // when set, sent as JSON verbatim (family-specific shapes)
 	Header   http.Header
 	Cause    error
@@ -58,6 +59,29 @@ func NewError(status int, message string) *Error { return &Error{Status: status,
 // Validation is a 400 listing every failing rule.
 func Validation(messages ...string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeValidation, Messages: messages}
+}
+
+// Problem is one failing field of a request body.
+type Problem struct {
+	Field   string // its JSON path: "email", "detalles.0.cantidad"
+	Rule    string // the validation tag ("required", "max", "money"…) or a Rule* of the decoder
+	Message string // as the family words it
+}
+
+// The decoder's rules.
+const (
+	RuleType    = "type"    // the JSON value has the wrong type
+	RuleNUL     = "nul"     // a text holds U+0000
+	RuleUnknown = "unknown" // the property is not part of the body
+)
+
+// Invalid is the 400 of a body's problems, every one of them, in order.
+func Invalid(problems ...Problem) *Error {
+	msgs := make([]string, len(problems))
+	for i, p := range problems {
+		msgs[i] = p.Message
+	}
+	return &Error{Status: http.StatusBadRequest, Code: CodeValidation, Messages: msgs, Problems: problems}
 }
 
 // Internal wraps an unexpected failure as a 500 whose cause is only logged.

@@ -24,6 +24,9 @@ type Validator struct {
 func NewValidator() *Validator {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		if isEmbedded(f) {
+			return embedded // its fields are the body's own: fieldPath drops it
+		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
 			return ""
@@ -31,23 +34,25 @@ func NewValidator() *Validator {
 		return name
 	})
 	val := &Validator{v: v, messages: map[string]string{
-		"required":  "%[1]s es requerido",
-		"email":     "%[1]s debe ser un correo válido",
-		"max":       "%[1]s debe tener como máximo %[2]s caracteres",
-		"min":       "%[1]s debe tener al menos %[2]s caracteres",
-		"len":       "%[1]s debe tener %[2]s caracteres",
-		"oneof":     "%[1]s debe ser uno de: %[2]s",
-		"numeric":   "%[1]s debe ser numérico",
-		"number":    "%[1]s debe ser numérico",
-		"uuid":      "%[1]s debe ser un UUID válido",
-		"gt":        "%[1]s debe ser mayor que %[2]s",
-		"gte":       "%[1]s debe ser mayor o igual que %[2]s",
-		"lt":        "%[1]s debe ser menor que %[2]s",
-		"lte":       "%[1]s debe ser menor o igual que %[2]s",
-		"maxbytes":  "%[1]s debe tener como máximo %[2]s bytes",
-		"minbytes":  "%[1]s debe tener al menos %[2]s bytes",
-		"notblank":  "%[1]s no debe estar vacío",
-		"nocontrol": "%[1]s no debe contener saltos de línea ni caracteres de control",
+		"required":        "%[1]s es requerido",
+		"email":           "%[1]s debe ser un correo válido",
+		"max":             "%[1]s debe tener como máximo %[2]s caracteres",
+		"min":             "%[1]s debe tener al menos %[2]s caracteres",
+		"len":             "%[1]s debe tener %[2]s caracteres",
+		"oneof":           "%[1]s debe ser uno de: %[2]s",
+		"numeric":         "%[1]s debe ser numérico",
+		"number":          "%[1]s debe ser numérico",
+		"uuid":            "%[1]s debe ser un UUID válido",
+		"gt":              "%[1]s debe ser mayor que %[2]s",
+		"gte":             "%[1]s debe ser mayor o igual que %[2]s",
+		"lt":              "%[1]s debe ser menor que %[2]s",
+		"lte":             "%[1]s debe ser menor o igual que %[2]s",
+		"maxbytes":        "%[1]s debe tener como máximo %[2]s bytes",
+		"minbytes":        "%[1]s debe tener al menos %[2]s bytes",
+		"notblank":        "%[1]s no debe estar vacío",
+		"nocontrol":       "%[1]s no debe contener saltos de línea ni caracteres de control",
+		"filled":          "%[1]s es requerido",
+		"required_create": "%[1]s es requerido",
 	}, overrides: map[string]string{}}
 	val.Rule("maxbytes", func(fl validator.FieldLevel) bool {
 		return len(fl.Field().String()) <= paramInt(fl.Param())
@@ -59,8 +64,26 @@ func NewValidator() *Validator {
 		return strings.TrimSpace(fl.Field().String()) != ""
 	}, "")
 	val.Rule("nocontrol", func(fl validator.FieldLevel) bool {
-		return !strings.ContainsFunc(fl.Field().String(), func(r rune) bool { return r < 0x20 || r == 0x7f })
+		return !HasControl(fl.Field().String())
 	}, "")
+	// filled: given (a nil pointer fails it as the first tag) and not "".
+	val.Rule("filled", func(fl validator.FieldLevel) bool {
+		return fl.Field().String() != ""
+	}, "")
+	// required_create: filled when the body creates a record (see Creator);
+	// on an update an absent field is left as it is.
+	if err := v.RegisterValidation("required_create", func(fl validator.FieldLevel) bool {
+		f := fl.Field()
+		if f.Kind() == reflect.Pointer {
+			if !f.IsNil() {
+				return f.Elem().String() != "" || !creates(fl.Top())
+			}
+			return !creates(fl.Top())
+		}
+		return f.String() != "" || !creates(fl.Top())
+	}, true); err != nil {
+		panic(err)
+	}
 	val.moneyRules()
 	return val
 }
@@ -120,40 +143,69 @@ func (val *Validator) Rule(tag string, fn validator.Func, message string) {
 // the message is replaced by the line's path.
 func (val *Validator) Message(fieldTag, message string) { val.overrides[fieldTag] = message }
 
-// Check validates s and returns every failure as a Validation *Error, or nil.
-func (val *Validator) Check(s any) error {
-	msgs := val.Messages(s)
-	if len(msgs) == 0 {
-		return nil
-	}
-	return Validation(msgs...)
+// Creator is a body that says whether it creates a record: then the
+// fields tagged required_create must be given (a type used for both POST
+// and PUT says which it is in an unexported field).
+type Creator interface{ Creates() bool }
+
+func creates(top reflect.Value) bool {
+	c, ok := top.Interface().(Creator)
+	return ok && c.Creates()
 }
 
-// Bind decodes the request body into dst (a pointer to a struct) and
-// validates it, reporting the validation failures and the unknown or
-// wrongly typed fields together in one 400, as SPEC §5 asks ("every
-// failing field"). A body that is unusable as a whole (malformed JSON,
-// too large) is its own error.
+// Normalizer is a body that tidies itself (trims, upper-cases) after
+// decoding and before validation.
+type Normalizer interface{ Normalize() }
+
+// embedded names an embedded struct in validator's namespaces.
+const embedded = "\x00embedded"
+
+// HasControl reports whether s holds a control character (NUL and
+// friends, which no name or address carries and PostgreSQL refuses).
+func HasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+}
+
+// Check validates s and returns every failure as a Validation *Error, or nil.
+func (val *Validator) Check(s any) error {
+	if problems := val.Problems(s); len(problems) > 0 {
+		return Invalid(problems...)
+	}
+	return nil
+}
+
+// Bind decodes the request body into dst (a pointer to a struct),
+// normalizes it (Normalizer) and validates it, reporting the validation
+// failures and the unknown or wrongly typed fields together in one 400, as
+// SPEC §5 asks ("every failing field"). A body that is unusable as a whole
+// (malformed JSON, too large) is its own error.
 func (val *Validator) Bind(r *http.Request, dst any) error {
-	decodeMsgs, err := DecodeFields(r, dst)
-	if err != nil {
-		return err
+	var decoded []Problem
+	if err := DecodeJSON(r, dst); err != nil {
+		e := AsError(err)
+		if e.Code != CodeValidation {
+			return err
+		}
+		decoded = e.Problems
+	}
+	if n, ok := dst.(Normalizer); ok {
+		n.Normalize()
 	}
 	// A wrongly typed field was left empty: say it once, as a type error.
 	mistyped := map[string]bool{}
-	for _, m := range decodeMsgs {
-		if name, _, ok := strings.Cut(m, " debe ser "); ok {
-			mistyped[name] = true
+	for _, p := range decoded {
+		if p.Rule == RuleType {
+			mistyped[p.Field] = true
 		}
 	}
-	var msgs []string
-	for _, m := range val.Messages(dst) {
-		if name, _, _ := strings.Cut(m, " "); !mistypedPath(mistyped, name) {
-			msgs = append(msgs, m)
+	var problems []Problem
+	for _, p := range val.Problems(dst) {
+		if !mistypedPath(mistyped, p.Field) {
+			problems = append(problems, p)
 		}
 	}
-	if msgs = append(msgs, decodeMsgs...); len(msgs) > 0 {
-		return Validation(msgs...)
+	if problems = append(problems, decoded...); len(problems) > 0 {
+		return Invalid(problems...)
 	}
 	return nil
 }
@@ -173,25 +225,25 @@ func mistypedPath(mistyped map[string]bool, name string) bool {
 	}
 }
 
-// Messages returns the failure messages of s, one per field, in field order.
-func (val *Validator) Messages(s any) []string {
+// Problems returns the failures of s, one per field, in field order.
+func (val *Validator) Problems(s any) []Problem {
 	err := val.v.Struct(s)
 	if err == nil {
 		return nil
 	}
 	var verrs validator.ValidationErrors
 	if !errors.As(err, &verrs) {
-		return []string{"datos inválidos"}
+		return []Problem{{Rule: "invalid", Message: "datos inválidos"}}
 	}
 	seen := map[string]bool{}
-	var out []string
+	var out []Problem
 	for _, fe := range verrs {
 		field := fieldPath(fe.Namespace())
 		if seen[field] {
 			continue // one message per field keeps the list readable
 		}
 		seen[field] = true
-		out = append(out, val.message(field, fe))
+		out = append(out, Problem{Field: field, Rule: fe.Tag(), Message: val.message(field, fe)})
 	}
 	return out
 }
@@ -238,6 +290,7 @@ func fieldPath(ns string) string {
 	if _, rest, ok := strings.Cut(ns, "."); ok {
 		ns = rest
 	}
+	ns = strings.ReplaceAll(ns, embedded+".", "")
 	ns = strings.ReplaceAll(ns, "[", ".")
 	return strings.ReplaceAll(ns, "]", "")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -27,6 +26,7 @@ type Owners interface {
 // Config is what the /persona routes need.
 type Config struct {
 	Store        *Store
+	Validator    *httpapi.Validator // with RegisterRules' rules
 	Owners       Owners
 	PublicLookup bool               // PERSONA_PUBLIC_LOOKUP: GET /persona/{id} without a token
 	CreateLimit  *httpapi.RateLimit // per client IP, on the public POST
@@ -51,30 +51,18 @@ func (h *Handler) Routes(r chi.Router) {
 	r.With(auth.Require(nest, role.Admin)).Delete("/{id}", httpapi.Handle(nest, h.delete))
 }
 
-type createRequest struct {
-	Nombres         *string `json:"nombres"`
-	PApellido       *string `json:"p_apellido"`
-	SApellido       *string `json:"s_apellido"`
-	FechaNacimiento *string `json:"fecha_nacimiento"`
-	Genero          *string `json:"genero"`
-}
+// createRequest is the body of POST /persona.
+type createRequest struct{ Fields }
 
-func (c createRequest) fields() Fields {
-	return Fields{Nombres: c.Nombres, PApellido: c.PApellido, SApellido: c.SApellido, FechaNacimiento: c.FechaNacimiento, Genero: c.Genero}
-}
+func (createRequest) Creates() bool { return true }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 	var req createRequest
-	decodeMsgs, err := httpapi.DecodeFields(r, &req)
-	if err != nil {
+	if err := h.Validator.Bind(r, &req); err != nil {
 		return err
 	}
-	f := req.fields()
-	if msgs := append(f.Validate(true, time.Now()), decodeMsgs...); len(msgs) > 0 {
-		return httpapi.Validation(msgs...)
-	}
 	p := Persona{Estado: true, IDUserCreate: auth.ActorID(r.Context())}
-	f.Apply(&p)
+	req.Apply(&p)
 	if err := h.Store.Create(r.Context(), &p); err != nil {
 		return err
 	}
@@ -138,37 +126,25 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// updateBody is the body of PUT /persona: the persona's id and the fields
+// to change.
 type updateBody struct {
-	ID              *int64  `json:"id"`
-	Nombres         *string `json:"nombres"`
-	PApellido       *string `json:"p_apellido"`
-	SApellido       *string `json:"s_apellido"`
-	FechaNacimiento *string `json:"fecha_nacimiento"`
-	Genero          *string `json:"genero"`
-	IDUserUpdate    *int64  `json:"id_user_update"` // sent by the frontend; the token decides
-	IDUserCreate    *int64  `json:"id_user_create"` // likewise ignored
-	Estado          *bool   `json:"estado"`         // ignored: DELETE deactivates
+	ID *int64 `json:"id" validate:"persona_id"`
+	Fields
+	IDUserUpdate *int64 `json:"id_user_update"` // sent by the frontend; the token decides
+	IDUserCreate *int64 `json:"id_user_create"` // likewise ignored
+	Estado       *bool  `json:"estado"`         // ignored: DELETE deactivates
 }
 
 func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
 	var req updateBody
-	decodeMsgs, err := httpapi.DecodeFields(r, &req)
-	if err != nil {
+	if err := h.Validator.Bind(r, &req); err != nil {
 		return err
-	}
-	msgs := decodeMsgs
-	if req.ID == nil || *req.ID <= 0 {
-		msgs = append(msgs, "id es requerido y debe ser un número entero positivo")
-	}
-	f := Fields{Nombres: req.Nombres, PApellido: req.PApellido, SApellido: req.SApellido, FechaNacimiento: req.FechaNacimiento, Genero: req.Genero}
-	msgs = append(msgs, f.Validate(false, time.Now())...)
-	if len(msgs) > 0 {
-		return httpapi.Validation(msgs...)
 	}
 	if err := h.mayAccess(r.Context(), *req.ID); err != nil {
 		return err
 	}
-	p, err := h.Store.Update(r.Context(), *req.ID, f, auth.ActorID(r.Context()))
+	p, err := h.Store.Update(r.Context(), *req.ID, req.Fields, auth.ActorID(r.Context()))
 	if err != nil {
 		return toHTTP(err)
 	}

@@ -4,81 +4,61 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-playground/validator/v10"
+
 	"github.com/kantuta/kantuta/internal/httpapi"
 )
 
-// Fields are the persona fields of a request (POST /persona, PUT /persona,
-// POST /usuario/register); nil means "not given".
+// Fields are the persona fields of a request body, declared once and
+// embedded by each body that carries them (POST and PUT /persona, POST
+// /usuario/register); nil means "not given". A body that creates (see
+// httpapi.Creator) must give the required_create ones.
 type Fields struct {
-	Nombres         *string
-	PApellido       *string
-	SApellido       *string
-	FechaNacimiento *string
-	Genero          *string
+	Nombres         *string `json:"nombres" validate:"required_create,omitnil,notblank,max=100"`
+	PApellido       *string `json:"p_apellido" validate:"required_create,omitnil,notblank,max=50"`
+	SApellido       *string `json:"s_apellido" validate:"omitnil,max=50"` // "" clears it
+	FechaNacimiento *string `json:"fecha_nacimiento" validate:"required_create,omitnil,filled,date,notfuture,since1900"`
+	Genero          *string `json:"genero" validate:"required_create,omitnil,filled,genero"`
 }
 
 var minBirth = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Validate returns the messages for the given fields in order; required
-// says whether nombres, p_apellido, fecha_nacimiento and genero must be
-// present (creation) or only checked when given (update).
-func (f *Fields) Validate(required bool, now time.Time) []string {
-	var msgs []string
-	trim := func(p *string) {
+// RegisterRules adds the persona rules (date, notfuture, since1900,
+// genero, persona_id) to v; the app's shared validator gets them at start-up.
+func RegisterRules(v *httpapi.Validator) {
+	date := func(fl validator.FieldLevel) (time.Time, bool) { return httpapi.ParseDate(fl.Field().String()) }
+	v.Rule("date", func(fl validator.FieldLevel) bool {
+		_, ok := date(fl)
+		return ok
+	}, "%[1]s debe ser una fecha válida con formato YYYY-MM-DD")
+	v.Rule("notfuture", func(fl validator.FieldLevel) bool {
+		d, ok := date(fl)
+		return !ok || !d.After(time.Now())
+	}, "%[1]s no puede ser una fecha futura")
+	v.Rule("since1900", func(fl validator.FieldLevel) bool {
+		d, ok := date(fl)
+		return !ok || !d.Before(minBirth)
+	}, "%[1]s no puede ser anterior a 1900-01-01")
+	v.Rule("persona_id", func(fl validator.FieldLevel) bool {
+		return fl.Field().Int() > 0
+	}, "%[1]s es requerido y debe ser un número entero positivo")
+	v.Rule("genero", func(fl validator.FieldLevel) bool {
+		g := fl.Field().String()
+		return g == "M" || g == "F" || g == "O"
+	}, "%[1]s debe ser M, F u O")
+}
+
+// Normalize trims every given field and upper-cases genero, before
+// validation (httpapi.Normalizer).
+func (f *Fields) Normalize() {
+	for _, p := range []*string{f.Nombres, f.PApellido, f.SApellido, f.FechaNacimiento, f.Genero} {
 		if p != nil {
 			*p = strings.TrimSpace(*p)
 		}
 	}
-	trim(f.Nombres)
-	trim(f.PApellido)
-	trim(f.SApellido)
-	trim(f.FechaNacimiento)
-	trim(f.Genero)
-	// text checks a string field; optional ones (s_apellido) may be empty.
-	text := func(name string, v *string, max int, optional bool) {
-		switch {
-		case v == nil && (optional || !required):
-		case v == nil || (*v == "" && !optional && required):
-			msgs = append(msgs, name+" es requerido")
-		case *v == "" && !optional:
-			msgs = append(msgs, name+" no debe estar vacío")
-		case len([]rune(*v)) > max:
-			msgs = append(msgs, name+" debe tener como máximo "+itoa(max)+" caracteres")
-		}
+	if f.Genero != nil {
+		*f.Genero = strings.ToUpper(*f.Genero)
 	}
-	text("nombres", f.Nombres, 100, false)
-	text("p_apellido", f.PApellido, 50, false)
-	text("s_apellido", f.SApellido, 50, true)
-	switch {
-	case f.FechaNacimiento == nil || *f.FechaNacimiento == "":
-		if required || f.FechaNacimiento != nil {
-			msgs = append(msgs, "fecha_nacimiento es requerido")
-		}
-	default:
-		d, ok := httpapi.ParseDate(*f.FechaNacimiento)
-		switch {
-		case !ok:
-			msgs = append(msgs, "fecha_nacimiento debe ser una fecha válida con formato YYYY-MM-DD")
-		case d.After(now):
-			msgs = append(msgs, "fecha_nacimiento no puede ser una fecha futura")
-		case d.Before(minBirth):
-			msgs = append(msgs, "fecha_nacimiento no puede ser anterior a 1900-01-01")
-		}
-	}
-	switch {
-	case f.Genero == nil || *f.Genero == "":
-		if required || f.Genero != nil {
-			msgs = append(msgs, "genero es requerido")
-		}
-	default:
-		g := strings.ToUpper(*f.Genero)
-		if g != "M" && g != "F" && g != "O" {
-			msgs = append(msgs, "genero debe ser M, F u O")
-		} else {
-			*f.Genero = g
-		}
-	}
-	return msgs
 }
 
 // Apply copies the given (already validated) fields onto p. An empty
@@ -106,16 +86,4 @@ func (f *Fields) Apply(p *Persona) {
 	if f.Genero != nil {
 		p.Genero = *f.Genero
 	}
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
 }

@@ -24,6 +24,6 @@ func (a *App) mountIdentity(r chi.Router) {
 		Mailer: a.Mail, RegistrationOpen: cfg.RegistrationOpen, RegisterLimit: public,
 	}).Routes)
 	r.Route("/persona", persona.NewHandler(persona.Config{
-		Store: a.Personas, Owners: a.Usuarios, PublicLookup: cfg.PersonaPublicLookup, CreateLimit: public,
+		Store: a.Personas, Owners: a.Usuarios, Validator: a.Validator, PublicLookup: cfg.PersonaPublicLookup, CreateLimit: public,
 	}).Routes)
 }

@@ -98,6 +98,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger, stdout io.Writ
 		Mail:       mail.NewSystem(mail.NewStore(db)),
 		Stdout:     stdout,
 	}
+	persona.RegisterRules(a.Validator)
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
 	states := auth.AccountStatesFunc(a.accountState)
 	cache := auth.NewCache(2 * time.Second)

@@ -1,6 +1,8 @@
 package usuario
 
 import (
+	"bytes"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -19,32 +21,32 @@ func FuzzUsuarioRequests(f *testing.F) {
 	f.Add([]byte(`{"name":"  ","email":null,"password":"x","estado":"true","id_role":"1"}`))
 	f.Add([]byte(`{"fecha_nacimiento":"2023-02-30","genero":"X","nombres":"\u0000"}`))
 	f.Add([]byte(`{"email":"a@b.co\r\nBcc: x@y.z","password":"` + strings.Repeat("p", 73) + `"}`))
-	h := NewHandler(Config{Validator: httpapi.NewValidator()})
-	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	v := httpapi.NewValidator()
+	persona.RegisterRules(v)
+	bind := func(body []byte, dst any) error {
+		return v.Bind(httptest.NewRequest("POST", "/", bytes.NewReader(body)), dst)
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var reg registerRequest
-		if err := httpapi.DecodeJSONBytes(body, &reg); err == nil {
-			msgs := h.checkAccount(accountFields{Email: reg.Email, Password: reg.Password}, true)
-			pf := persona.Fields{Nombres: reg.Nombres, PApellido: reg.PApellido, SApellido: reg.SApellido,
-				FechaNacimiento: reg.FechaNacimiento, Genero: reg.Genero}
-			msgs = append(msgs, pf.Validate(true, now)...)
-			if len(msgs) == 0 {
-				if reg.Email == nil || reg.Password == nil || len(*reg.Password) < 8 || len(*reg.Password) > 72 {
-					t.Fatalf("accepted without a valid email and password: %q", body)
-				}
-				if n := login.NormalizeEmail(*reg.Email); n == "" || len(n) > 150 {
-					t.Fatalf("accepted email %q", n)
-				}
-				var p persona.Persona
-				pf.Apply(&p)
-				if p.Nombres == "" || p.PApellido == "" || p.FechaNacimiento.IsZero() || p.FechaNacimiento.After(now) {
-					t.Fatalf("accepted an incomplete persona %+v from %q", p, body)
-				}
+		if err := bind(body, &reg); err == nil || httpapi.AsError(err).Status >= 500 {
+			if err != nil {
+				t.Fatalf("register body %q: %v", body, err)
+			}
+			if reg.Email == nil || reg.Password == nil || len(*reg.Password) < 8 || len(*reg.Password) > 72 {
+				t.Fatalf("accepted without a valid email and password: %q", body)
+			}
+			if n := login.NormalizeEmail(*reg.Email); n == "" || len(n) > 150 {
+				t.Fatalf("accepted email %q", n)
+			}
+			var p persona.Persona
+			reg.Apply(&p)
+			if p.Nombres == "" || p.PApellido == "" || p.FechaNacimiento.IsZero() || p.FechaNacimiento.After(time.Now()) {
+				t.Fatalf("accepted an incomplete persona %+v from %q", p, body)
 			}
 		}
 		var patch patchRequest
-		if err := httpapi.DecodeJSONBytes(body, &patch); err == nil {
-			_ = h.checkAccount(accountFields{Email: patch.Email, Password: patch.Password, Name: patch.Name}, false)
+		if err := bind(body, &patch); err != nil && httpapi.AsError(err).Status >= 500 {
+			t.Fatalf("patch body %q: %v", body, err)
 		}
 	})
 }

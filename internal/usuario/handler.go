@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	"gorm.io/gorm"
@@ -72,60 +71,36 @@ func toHTTP(err error) error {
 	return err
 }
 
+// registerRequest is the body of POST /usuario/register: the account and
+// its persona.
 type registerRequest struct {
-	Email           *string `json:"email"`
-	Password        *string `json:"password"`
-	Nombres         *string `json:"nombres"`
-	PApellido       *string `json:"p_apellido"`
-	SApellido       *string `json:"s_apellido"`
-	FechaNacimiento *string `json:"fecha_nacimiento"`
-	Genero          *string `json:"genero"`
-	Name            *string `json:"name"`
-	Estado          *bool   `json:"estado"`
-	IDRole          *int    `json:"id_role"`
+	Email    *string `json:"email" validate:"filled,email,max=150"`
+	Password *string `json:"password" validate:"filled,minbytes=8,maxbytes=72"`
+	persona.Fields
+	Name   *string `json:"name" validate:"omitnil,max=100"`
+	Estado *bool   `json:"estado"`
+	IDRole *int    `json:"id_role"`
 }
 
-// account-level rules shared by register and patch.
-type accountFields struct {
-	Email    *string `json:"email" validate:"omitempty,email,max=150"`
-	Password *string `json:"password" validate:"omitempty,minbytes=8,maxbytes=72"`
-	Name     *string `json:"name" validate:"omitempty,max=100"`
+func (registerRequest) Creates() bool { return true }
+
+func (req *registerRequest) Normalize() {
+	trim(req.Email)
+	trim(req.Name)
+	req.Fields.Normalize()
 }
 
-func (h *Handler) checkAccount(a accountFields, required bool) []string {
-	var msgs []string
-	if required && (a.Email == nil || strings.TrimSpace(*a.Email) == "") {
-		msgs = append(msgs, "email es requerido")
-		a.Email = nil
+// trim trims a given text in place.
+func trim(s *string) {
+	if s != nil {
+		*s = strings.TrimSpace(*s)
 	}
-	if required && (a.Password == nil || *a.Password == "") {
-		msgs = append(msgs, "password es requerido")
-		a.Password = nil
-	}
-	if a.Email != nil {
-		e := strings.TrimSpace(*a.Email)
-		a.Email = &e
-	}
-	return append(msgs, h.Validator.Messages(a)...)
 }
 
 func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 	var req registerRequest
-	decodeMsgs, err := httpapi.DecodeFields(r, &req)
-	if err != nil {
+	if err := h.Validator.Bind(r, &req); err != nil {
 		return err
-	}
-	msgs := h.checkAccount(accountFields{Email: req.Email, Password: req.Password}, true)
-	pf := persona.Fields{Nombres: req.Nombres, PApellido: req.PApellido, SApellido: req.SApellido,
-		FechaNacimiento: req.FechaNacimiento, Genero: req.Genero}
-	msgs = append(msgs, pf.Validate(true, time.Now())...)
-	if req.Name != nil {
-		n := strings.TrimSpace(*req.Name)
-		req.Name = &n
-		msgs = append(msgs, h.Validator.Messages(accountFields{Name: req.Name})...)
-	}
-	if msgs = append(msgs, decodeMsgs...); len(msgs) > 0 {
-		return httpapi.Validation(msgs...)
 	}
 	ctx := r.Context()
 	roleID := role.User
@@ -157,7 +132,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 	actor := auth.ActorID(ctx)
 	u := Usuario{Name: name, Email: email, Password: hash, IDRole: roleID, Estado: req.Estado == nil || *req.Estado,
 		IDUserCreate: actor, Persona: persona.Persona{Estado: true, IDUserCreate: actor}}
-	pf.Apply(&u.Persona)
+	req.Apply(&u.Persona)
 	var welcome func(tx *gorm.DB) error
 	welcome = func(tx *gorm.DB) error {
 		_, err := h.Mailer.Welcome(ctx, tx, u.Email, u.Persona.Nombres)
@@ -250,12 +225,19 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// patchRequest is the body of PATCH /usuario/{id}: the account fields to
+// change.
 type patchRequest struct {
-	Name     *string `json:"name"`
-	Email    *string `json:"email"`
-	Password *string `json:"password"`
+	Name     *string `json:"name" validate:"omitnil,notblank,max=100"`
+	Email    *string `json:"email" validate:"omitnil,email,max=150"`
+	Password *string `json:"password" validate:"omitnil,minbytes=8,maxbytes=72"`
 	Estado   *bool   `json:"estado"`
 	IDRole   *int    `json:"id_role"`
+}
+
+func (req *patchRequest) Normalize() {
+	trim(req.Name)
+	trim(req.Email)
 }
 
 func (h *Handler) patch(w http.ResponseWriter, r *http.Request) error {
@@ -264,20 +246,8 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req patchRequest
-	decodeMsgs, err := httpapi.DecodeFields(r, &req)
-	if err != nil {
+	if err := h.Validator.Bind(r, &req); err != nil {
 		return err
-	}
-	if req.Name != nil {
-		n := strings.TrimSpace(*req.Name)
-		req.Name = &n
-	}
-	msgs := h.checkAccount(accountFields{Email: req.Email, Password: req.Password, Name: req.Name}, false)
-	if req.Name != nil && *req.Name == "" {
-		msgs = append([]string{"name no debe estar vacío"}, msgs...)
-	}
-	if msgs = append(msgs, decodeMsgs...); len(msgs) > 0 {
-		return httpapi.Validation(msgs...)
 	}
 	ctx := r.Context()
 	cur, err := h.Store.ByID(ctx, id)
