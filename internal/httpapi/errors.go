@@ -31,11 +31,11 @@ const (
 // family's wire shape; Cause is logged, never sent.
 type Error struct {
 	Status   int
-	Code     string   // see the Code constants; empty for plain domain errors
-	Message  string   // one human message
-	Messages []string // validation failures, every one of them
+	Code     string    // see the Code constants; empty for plain domain errors
+	Message  string    // one human message
+	Messages []string  // validation failures, every one of them
 	Problems []Problem // the same failures, by field, when they came from a body
-	Body     any      // when set, sent as JSON verbatim (family-specific shapes)
+	Body     any       // when set, sent as JSON verbatim (family-specific shapes)
 	Header   http.Header
 	Cause    error
 }
