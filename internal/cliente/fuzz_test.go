@@ -1,6 +1,8 @@
 package cliente
 
 import (
+	"bytes"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -9,7 +11,7 @@ import (
 )
 
 // FuzzClienteRequests decodes any body as POST and PUT
-// /api/pos/clientes do (DecodeJSON, trim, validate; with and without the
+// /api/pos/clientes do (Bind: decode, trim, validate; with and without the
 // strict identity check): no panic, a refusal is a 4xx, and an accepted
 // create has the five seed fields within seed 004's rules and SPEC §8's.
 func FuzzClienteRequests(f *testing.F) {
@@ -21,20 +23,21 @@ func FuzzClienteRequests(f *testing.F) {
 	f.Add([]byte(`{"cli_mail":"` + strings.Repeat("a", 61) + `@b.ec","cli_direccion":"` + strings.Repeat("é", 201) + `"}`))
 	f.Add([]byte(`{"cli_ruc_ced":"9999999999999","cli_nombre":"Consumidor final","ct_codigo":"` + strings.Repeat("X", 11) + `"}`))
 	f.Add([]byte("{\"cli_nombre\":\"\xc0\xaf\"}"))
+	validators := map[bool]*httpapi.Validator{false: newValidator(false), true: newValidator(true)}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var in Input
-		if err := httpapi.DecodeJSONBytes(body, &in); err != nil {
-			if s := httpapi.AsError(err).Status; s < 400 || s >= 500 {
-				t.Fatalf("%q: status %d", body, s)
-			}
-			return
-		}
-		in.trim()
 		for _, strict := range []bool{false, true} {
-			if msgs := validate(in, false, strict); len(msgs) == 0 {
+			bind := func(create bool) (Input, bool) {
+				in := Input{create: create}
+				err := validators[strict].Bind(httptest.NewRequest("PUT", "/", bytes.NewReader(body)), &in)
+				if s := httpapi.AsError(err).Status; err != nil && (s < 400 || s >= 500) {
+					t.Fatalf("%q: status %d", body, s)
+				}
+				return in, err == nil
+			}
+			if in, ok := bind(false); ok {
 				checkGiven(t, body, in)
 			}
-			if msgs := validate(in, true, strict); len(msgs) == 0 {
+			if in, ok := bind(true); ok {
 				if in.CtCodigo == nil || in.Nombre == nil || in.RucCed == nil || in.Telefono == nil || in.Mail == nil {
 					t.Fatalf("create accepted without a required field: %q", body)
 				}
@@ -54,7 +57,7 @@ func FuzzClienteRequests(f *testing.F) {
 func checkGiven(t *testing.T, body []byte, in Input) {
 	t.Helper()
 	text := func(p *string, max int) {
-		if p != nil && (*p == "" || utf8.RuneCountInString(*p) > max || hasControl(*p) || *p != strings.TrimSpace(*p)) {
+		if p != nil && (*p == "" || utf8.RuneCountInString(*p) > max || httpapi.HasControl(*p) || *p != strings.TrimSpace(*p)) {
 			t.Fatalf("accepted %q (max %d) from %q", *p, max, body)
 		}
 	}
@@ -70,7 +73,7 @@ func checkGiven(t *testing.T, body []byte, in Input) {
 	if in.Celular != nil && *in.Celular != "" && !tenDigits(*in.Celular) {
 		t.Fatalf("accepted cli_celular %q from %q", *in.Celular, body)
 	}
-	if in.Direccion != nil && (utf8.RuneCountInString(*in.Direccion) > 200 || hasControl(*in.Direccion)) {
+	if in.Direccion != nil && (utf8.RuneCountInString(*in.Direccion) > 200 || httpapi.HasControl(*in.Direccion)) {
 		t.Fatalf("accepted cli_direccion %q from %q", *in.Direccion, body)
 	}
 	if in.Estado != nil && *in.Estado != EstadoActivo && *in.Estado != EstadoInactivo && *in.Estado != EstadoSuspendido {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,10 +38,15 @@ type Config struct {
 }
 
 // Handler serves /api/pos/clientes and /api/pos/ciudades.
-type Handler struct{ Config }
+type Handler struct {
+	Config
+	validator *httpapi.Validator
+}
 
 // NewHandler builds the handler.
-func NewHandler(cfg Config) *Handler { return &Handler{cfg} }
+func NewHandler(cfg Config) *Handler {
+	return &Handler{Config: cfg, validator: newValidator(cfg.StrictIdentification)}
+}
 
 // rd is the family's error shape.
 var rd httpapi.Renderer = httpapi.ClientesRenderer{}
@@ -137,23 +143,26 @@ func (h *Handler) options(w http.ResponseWriter, r *http.Request) error {
 // decode reads and validates a body; on create the five seed fields are
 // required. An unknown ct_codigo is reported in ct_codigo's place (first).
 func (h *Handler) decode(r *http.Request, create bool) (Input, error) {
-	var in Input
-	if err := httpapi.DecodeJSON(r, &in); err != nil {
-		return in, err
+	in := Input{create: create}
+	var problems []httpapi.Problem
+	if err := h.validator.Bind(r, &in); err != nil {
+		e := httpapi.AsError(err)
+		if e.Code != httpapi.CodeValidation {
+			return in, err
+		}
+		problems = e.Problems
 	}
-	in.trim()
-	msgs := validate(in, create, h.StrictIdentification)
-	if in.CtCodigo != nil && textOK(in.CtCodigo, 10) {
+	if in.CtCodigo != nil && !slices.ContainsFunc(problems, func(p httpapi.Problem) bool { return p.Field == "ct_codigo" }) {
 		ok, err := h.Store.CityExists(r.Context(), *in.CtCodigo)
 		if err != nil {
 			return in, err
 		}
 		if !ok {
-			msgs = append([]string{msgCtCodigoUnknown}, msgs...)
+			problems = append([]httpapi.Problem{{Field: "ct_codigo", Rule: "exists", Message: msgCtCodigoUnknown}}, problems...)
 		}
 	}
-	if len(msgs) > 0 {
-		return in, httpapi.Validation(msgs...)
+	if len(problems) > 0 {
+		return in, httpapi.Invalid(problems...)
 	}
 	return in, nil
 }

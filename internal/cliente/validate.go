@@ -2,9 +2,10 @@ package cliente
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
+
+	"github.com/kantuta/kantuta/internal/httpapi"
 )
 
 // The messages of seed 004's validateClienteDTO, to the character, and ours
@@ -26,20 +27,27 @@ const (
 )
 
 // Input is the body of POST and PUT. Nil means "not given": on PUT only
-// given fields change (a JSON null counts as not given).
+// given fields change (a JSON null counts as not given). On POST the five
+// seed fields are required (required_create) and cli_estado is refused.
 type Input struct {
-	CtCodigo  *string `json:"ct_codigo"`
-	Nombre    *string `json:"cli_nombre"`
-	RucCed    *string `json:"cli_ruc_ced"`
-	Telefono  *string `json:"cli_telefono"`
-	Mail      *string `json:"cli_mail"`
-	Direccion *string `json:"cli_direccion"`
-	Celular   *string `json:"cli_celular"`
-	Estado    *string `json:"cli_estado"` // PUT only; changes need admin or lider
+	CtCodigo  *string `json:"ct_codigo" validate:"required_create,omitnil,filled,max=10,nocontrol"`
+	Nombre    *string `json:"cli_nombre" validate:"required_create,omitnil,filled,max=120,nocontrol"`
+	RucCed    *string `json:"cli_ruc_ced" validate:"required_create,omitnil,digits,idlength,identification"`
+	Telefono  *string `json:"cli_telefono" validate:"required_create,omitnil,tendigits"`
+	Mail      *string `json:"cli_mail" validate:"required_create,omitnil,filled,max=60,nocontrol,email"`
+	Direccion *string `json:"cli_direccion" validate:"omitnil,max=200,nocontrol"`
+	Celular   *string `json:"cli_celular" validate:"omitnil,tendigits|len=0"`
+	Estado    *string `json:"cli_estado" validate:"omitnil,updateonly,oneof=ACT INA SUS"` // PUT only; changes need admin or lider
+
+	create bool
 }
 
-// trim trims every given string, as the contract says, before validation.
-func (in *Input) trim() {
+// Creates tells the validator whether this is a POST (httpapi.Creator).
+func (in *Input) Creates() bool { return in.create }
+
+// Normalize trims every given string, as the contract says, before
+// validation (httpapi.Normalizer).
+func (in *Input) Normalize() {
 	for _, p := range []*string{in.CtCodigo, in.Nombre, in.RucCed, in.Telefono, in.Mail, in.Direccion, in.Celular, in.Estado} {
 		if p != nil {
 			*p = strings.TrimSpace(*p)
@@ -47,67 +55,31 @@ func (in *Input) trim() {
 	}
 }
 
-var emailCheck = validator.New()
-
-// validate lists every failing rule in field order. On create the five
-// seed fields are required; on update only given fields are checked.
-func validate(in Input, create, strictID bool) []string {
-	var msgs []string
-	fail := func(m string) { msgs = append(msgs, m) }
-	required := func(p *string) bool { return p != nil || create }
-
-	if required(in.CtCodigo) && !textOK(in.CtCodigo, 10) {
-		fail(msgCtCodigo)
+// newValidator is the clientes family's validator: the shared rules and
+// seed 004's messages, one per field whatever rule failed.
+func newValidator(strictID bool) *httpapi.Validator {
+	v := httpapi.NewValidator()
+	text := func(fn func(string) bool) validator.Func {
+		return func(fl validator.FieldLevel) bool { return fn(fl.Field().String()) }
 	}
-	if required(in.Nombre) && !textOK(in.Nombre, 120) {
-		fail(msgNombre)
+	v.Rule("digits", text(isDigits), "")
+	v.Rule("idlength", text(func(s string) bool { return len(s) == 10 || len(s) == 13 }), "")
+	v.Rule("identification", text(func(s string) bool { return !strictID || ValidIdentification(s) }), "")
+	v.Rule("tendigits", text(tenDigits), "")
+	v.Rule("updateonly", func(fl validator.FieldLevel) bool {
+		in, ok := fl.Top().Interface().(*Input)
+		return !ok || !in.create
+	}, "")
+	for field, msg := range map[string]string{
+		"ct_codigo": msgCtCodigo, "cli_nombre": msgNombre, "cli_ruc_ced": msgRucCed,
+		"cli_ruc_ced.idlength": msgRucCedLength, "cli_ruc_ced.identification": msgRucCedInvalid,
+		"cli_telefono": msgTelefono, "cli_mail": msgMail, "cli_mail.email": msgMailInvalid,
+		"cli_direccion": msgDireccion, "cli_celular": msgCelular,
+		"cli_estado": msgEstado, "cli_estado.updateonly": msgEstadoOnCreate,
+	} {
+		v.Message(field, msg)
 	}
-	if required(in.RucCed) {
-		switch {
-		case in.RucCed == nil || !isDigits(*in.RucCed):
-			fail(msgRucCed)
-		case len(*in.RucCed) != 10 && len(*in.RucCed) != 13:
-			fail(msgRucCedLength)
-		case strictID && !ValidIdentification(*in.RucCed):
-			fail(msgRucCedInvalid)
-		}
-	}
-	if required(in.Telefono) && (in.Telefono == nil || !tenDigits(*in.Telefono)) {
-		fail(msgTelefono)
-	}
-	if required(in.Mail) {
-		switch {
-		case !textOK(in.Mail, 60):
-			fail(msgMail)
-		case emailCheck.Var(*in.Mail, "email") != nil:
-			fail(msgMailInvalid)
-		}
-	}
-	if in.Direccion != nil && (utf8.RuneCountInString(*in.Direccion) > 200 || hasControl(*in.Direccion)) {
-		fail(msgDireccion)
-	}
-	if in.Celular != nil && *in.Celular != "" && !tenDigits(*in.Celular) {
-		fail(msgCelular)
-	}
-	if in.Estado != nil {
-		switch {
-		case create:
-			fail(msgEstadoOnCreate)
-		case *in.Estado != EstadoActivo && *in.Estado != EstadoInactivo && *in.Estado != EstadoSuspendido:
-			fail(msgEstado)
-		}
-	}
-	return msgs
-}
-
-func textOK(p *string, max int) bool {
-	return p != nil && *p != "" && utf8.RuneCountInString(*p) <= max && !hasControl(*p)
-}
-
-// hasControl catches NUL and friends, which no name or address carries and
-// PostgreSQL refuses to store.
-func hasControl(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	return v
 }
 
 func tenDigits(s string) bool { return len(s) == 10 && isDigits(s) }

@@ -191,10 +191,11 @@ func (val *Validator) Bind(r *http.Request, dst any) error {
 	if n, ok := dst.(Normalizer); ok {
 		n.Normalize()
 	}
-	// A wrongly typed field was left empty: say it once, as a type error.
+	// A field the decoder refused (wrong type, NUL) is said once, as the
+	// decoder said it: what the rules think of its leftover is noise.
 	mistyped := map[string]bool{}
 	for _, p := range decoded {
-		if p.Rule == RuleType {
+		if p.Rule != RuleUnknown {
 			mistyped[p.Field] = true
 		}
 	}
