@@ -55,10 +55,9 @@ func (a *asset) inflated() []byte {
 
 // Handler serves the document and the page.
 type Handler struct {
-	spec     *asset
-	page     *asset
-	files    map[string]*asset // by the name after /docs/
-	redirect string
+	spec  *asset
+	page  *asset
+	files map[string]*asset // by the name after /docs/
 }
 
 // New builds the handler around the OpenAPI document spec (api.Spec).
@@ -81,15 +80,6 @@ func New(spec []byte) *Handler {
 		h.files[name] = newAsset(ct, false, mustRead("assets/"+name))
 	}
 	return h
-}
-
-// Assets lists the names served under /docs/.
-func (h *Handler) Assets() []string {
-	out := make([]string, 0, len(h.files))
-	for name := range h.files {
-		out = append(out, name)
-	}
-	return out
 }
 
 func mustRead(name string) []byte {

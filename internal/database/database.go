@@ -73,7 +73,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		}
 		dialector = sqlite.Open(SQLiteDSN(path))
 	default:
-		return nil, errors.New("database url must start with postgres:// or sqlite:")
+		return nil, errors.New("database url must start with postgres:// or sqlite: (a path follows)")
 	}
 	gdb, err := gorm.Open(dialector, cfg)
 	if err != nil {
@@ -132,9 +132,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.IsPostgres() {
 		dialect = goose.DialectPostgres
 	}
-	// Out of order: a migration merged from a branch after a later one was
-	// applied (as happens with parallel work) is applied, not refused.
-	return goose.NewProvider(dialect, db.SQL, sub, goose.WithAllowOutofOrder(true))
+	return goose.NewProvider(dialect, db.SQL, sub)
 }
 
 // Migrate applies every pending migration.

@@ -14,11 +14,6 @@ type Renderer interface {
 	RenderError(w http.ResponseWriter, r *http.Request, e *Error)
 }
 
-// RendererFunc adapts a function to Renderer.
-type RendererFunc func(w http.ResponseWriter, r *http.Request, e *Error)
-
-func (f RendererFunc) RenderError(w http.ResponseWriter, r *http.Request, e *Error) { f(w, r, e) }
-
 // Fail logs an error (with its cause when the server is at fault) and renders it.
 func Fail(w http.ResponseWriter, r *http.Request, rd Renderer, err error) {
 	e := AsError(err)

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/go-playground/validator/v10"
 
@@ -55,10 +57,10 @@ func NewValidator() *Validator {
 		"required_create": "%[1]s es requerido",
 	}, overrides: map[string]string{}}
 	val.Rule("maxbytes", func(fl validator.FieldLevel) bool {
-		return len(fl.Field().String()) <= paramInt(fl.Param())
+		return len(fl.Field().String()) <= atoi(fl.Param())
 	}, "")
 	val.Rule("minbytes", func(fl validator.FieldLevel) bool {
-		return len(fl.Field().String()) >= paramInt(fl.Param())
+		return len(fl.Field().String()) >= atoi(fl.Param())
 	}, "")
 	val.Rule("notblank", func(fl validator.FieldLevel) bool {
 		return strings.TrimSpace(fl.Field().String()) != ""
@@ -160,11 +162,10 @@ type Normalizer interface{ Normalize() }
 // embedded names an embedded struct in validator's namespaces.
 const embedded = "\x00embedded"
 
-// HasControl reports whether s holds a control character (NUL and
-// friends, which no name or address carries and PostgreSQL refuses).
-func HasControl(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
-}
+// HasControl reports whether s holds a control character (C0, DEL or C1:
+// NUL and friends, which no name or address carries and PostgreSQL
+// refuses). Every family checks text with it (the nocontrol rule).
+func HasControl(s string) bool { return strings.ContainsFunc(s, unicode.IsControl) }
 
 // Check validates s and returns every failure as a Validation *Error, or nil.
 func (val *Validator) Check(s any) error {
@@ -308,13 +309,8 @@ func anyIndex(path string) string {
 	return strings.Join(parts, ".")
 }
 
-func paramInt(p string) int {
-	n := 0
-	for _, c := range p {
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = n*10 + int(c-'0')
-	}
+// atoi reads a rule's numeric parameter (a malformed one is 0).
+func atoi(p string) int {
+	n, _ := strconv.Atoi(p)
 	return n
 }

@@ -2,8 +2,6 @@ package login
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -31,8 +29,7 @@ func storedKey(key string) string {
 	if len(key) <= maxKeyLen {
 		return key
 	}
-	sum := sha256.Sum256([]byte(key))
-	return "sha256:" + hex.EncodeToString(sum[:])
+	return "sha256:" + hashToken(key)
 }
 
 // NewLockout builds a Lockout; maxFailures <= 0 disables it.

@@ -36,9 +36,6 @@ func NewHasher(cost int) *Hasher {
 	return h
 }
 
-// Cost is the configured bcrypt cost.
-func (h *Hasher) Cost() int { return h.cost }
-
 func (h *Hasher) acquire(ctx context.Context) error {
 	select {
 	case h.slots <- struct{}{}:

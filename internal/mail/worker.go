@@ -77,9 +77,6 @@ func NewWorker(store *Store, sender Sender, opts WorkerOptions) *Worker {
 	return &Worker{store: store, sender: sender, opts: opts.withDefaults()}
 }
 
-// ID is the claimant id written in claimed_by.
-func (w *Worker) ID() string { return w.opts.ID }
-
 // Backoff is the delay before try attempt+1 after attempt failed tries:
 // first, doubling each time, at most max, plus up to 10% jitter so that a
 // burst of failures does not retry in lockstep.

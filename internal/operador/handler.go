@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/mail"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -200,7 +199,7 @@ func checkText(v, field string, max int, what string) error {
 	if utf8.RuneCountInString(v) > max {
 		return badRequest(fmt.Sprintf("%s, %s must be at most %d characters long", what, field, max))
 	}
-	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+	if httpapi.HasControl(v) {
 		return badRequest(fmt.Sprintf("%s, %s contains invalid characters", what, field))
 	}
 	return nil

@@ -12,14 +12,6 @@ import (
 	"github.com/kantuta/kantuta/internal/testkit"
 )
 
-// pendingRoutes are operations api/openapi.yaml documents whose handlers
-// are being written on other branches. Each entry lets the route test pass
-// while its route is missing; once a route is registered the entry must go
-// (the test fails on a stale entry), so after the merges this list is
-// empty, and then every documented operation is routed and every route
-// documented.
-var pendingRoutes = map[string]string{}
-
 var paramPattern = regexp.MustCompile(`\{[^}]*\}`)
 
 // routeKey is "METHOD /path" with every path parameter written {}, so that
@@ -34,8 +26,7 @@ func routeKey(method, pattern string) string {
 }
 
 // TestRoutesMatchOpenAPI fails when a route registered on the router is not
-// documented in api/openapi.yaml, or a documented operation is not routed
-// (unless it is listed in pendingRoutes).
+// documented in api/openapi.yaml, or a documented operation is not routed.
 func TestRoutesMatchOpenAPI(t *testing.T) {
 	app := testkit.NewApp(t, testkit.NewSQLite(t))
 	if app.Router == nil {
@@ -69,28 +60,15 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 		if _, ok := documented[key]; !ok {
 			problems = append(problems, "routed but not in api/openapi.yaml: "+route)
 		}
-		if _, ok := pendingRoutes[key]; ok {
-			problems = append(problems, "routed now, remove it from pendingRoutes: "+key)
-		}
 	}
 	for key, op := range documented {
 		if _, ok := routed[key]; !ok {
-			if _, pending := pendingRoutes[key]; !pending {
-				problems = append(problems, "in api/openapi.yaml but not routed: "+op)
-			}
-		}
-	}
-	for key := range pendingRoutes {
-		if _, ok := documented[key]; !ok {
-			problems = append(problems, "pendingRoutes lists an operation the spec does not have: "+key)
+			problems = append(problems, "in api/openapi.yaml but not routed: "+op)
 		}
 	}
 	sort.Strings(problems)
 	for _, p := range problems {
 		t.Error(p)
-	}
-	if len(pendingRoutes) > 0 {
-		t.Logf("%d documented operations are still pending (see pendingRoutes)", len(pendingRoutes))
 	}
 }
 

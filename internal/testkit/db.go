@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -147,20 +146,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// Databases names the databases this test run uses, for the summary line.
-func Databases() string {
-	if PostgresURL() != "" {
-		return fmt.Sprintf("sqlite, postgres (%s)", redact(PostgresURL()))
-	}
-	return "sqlite only (PostgreSQL not reachable)"
-}
-
-func redact(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "?"
-	}
-	return p.Redacted()
 }

@@ -133,8 +133,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 	u := Usuario{Name: name, Email: email, Password: hash, IDRole: roleID, Estado: req.Estado == nil || *req.Estado,
 		IDUserCreate: actor, Persona: persona.Persona{Estado: true, IDUserCreate: actor}}
 	req.Apply(&u.Persona)
-	var welcome func(tx *gorm.DB) error
-	welcome = func(tx *gorm.DB) error {
+	welcome := func(tx *gorm.DB) error {
 		_, err := h.Mailer.Welcome(ctx, tx, u.Email, u.Persona.Nombres)
 		return err
 	}

@@ -30,9 +30,6 @@ type Store struct{ db *database.DB }
 // NewStore builds a Store on db.
 func NewStore(db *database.DB) *Store { return &Store{db: db} }
 
-// DB exposes the handle for tests and transactions spanning stores.
-func (s *Store) DB() *database.DB { return s.db }
-
 func (s *Store) withRelations(ctx context.Context) *gorm.DB {
 	// One query with two joins: no N+1 when listing.
 	return s.db.WithContext(ctx).Joins("Persona").Joins("Role")
@@ -86,7 +83,7 @@ func (s *Store) reload(ctx context.Context, u *Usuario) error {
 
 // ByID returns one usuario with persona and role.
 //
-// It is the hottest read (every GET /usuario/:id and every login answer),
+// It is the hottest read (every GET /usuario/:id and GET /auth/me; the login answers from ByEmail),
 // so it is one hand-written query on database/sql, scanned column by
 // column, without GORM's statement building or joined-struct mapping.
 func (s *Store) ByID(ctx context.Context, id int64) (Usuario, error) {
