@@ -78,21 +78,37 @@ func DecodeJSONBytes(body []byte, dst any) error {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("decode: destination must be a pointer to a struct, got %T", dst)
 	}
-	fields := jsonFields(v.Elem().Type())
+	if problems := decodeObject(raw, v.Elem(), ""); len(problems) > 0 {
+		return Validation(problems...)
+	}
+	return nil
+}
+
+// decodeObject fills the struct v from raw one field at a time; prefix
+// names nested fields as the Nest server's nested errors did
+// ("detalles.0.cantidad"). Lists of objects are decoded element by element
+// with the same strictness, so an unknown property inside a line is
+// "la propiedad detalles.0.x no está permitida".
+func decodeObject(raw map[string]json.RawMessage, v reflect.Value, prefix string) []string {
 	var problems []string
-	for _, f := range fields {
+	for _, f := range jsonFields(v.Type()) {
 		msg, ok := raw[f.name]
 		if !ok {
 			continue
 		}
 		delete(raw, f.name)
-		target := v.Elem().Field(f.index).Addr().Interface()
+		name := prefix + f.name
+		target := v.Field(f.index).Addr().Interface()
+		if elem, isList := objectList(f.typ); isList && !isNull(msg) {
+			problems = append(problems, decodeList(msg, v.Field(f.index), elem, name)...)
+			continue
+		}
 		if err := json.Unmarshal(msg, target); err != nil {
-			problems = append(problems, fmt.Sprintf("%s debe ser %s", f.name, kindName(f.typ)))
+			problems = append(problems, fmt.Sprintf("%s debe ser %s", name, kindName(f.typ)))
 		} else if hasNUL(reflect.ValueOf(target)) {
 			// PostgreSQL cannot store U+0000 in text: refuse it here, for
 			// every family, rather than fail in the database with a 500.
-			problems = append(problems, fmt.Sprintf("%s no debe contener el carácter NUL", f.name))
+			problems = append(problems, fmt.Sprintf("%s no debe contener el carácter NUL", name))
 		}
 	}
 	unknown := make([]string, 0, len(raw))
@@ -101,12 +117,57 @@ func DecodeJSONBytes(body []byte, dst any) error {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
-		problems = append(problems, fmt.Sprintf("la propiedad %s no está permitida", truncate(k, 64)))
+		problems = append(problems, fmt.Sprintf("la propiedad %s no está permitida", truncate(prefix+k, 64)))
 	}
-	if len(problems) > 0 {
-		return Validation(problems...)
+	return problems
+}
+
+// objectList reports whether t is a slice of plain structs (optionally
+// behind a pointer), which decodeList handles element by element.
+func objectList(t reflect.Type) (reflect.Type, bool) {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return nil
+	if t.Kind() != reflect.Slice {
+		return nil, false
+	}
+	elem := t.Elem()
+	if elem.Kind() != reflect.Struct || reflect.PointerTo(elem).Implements(jsonUnmarshaler) {
+		return nil, false
+	}
+	return elem, true
+}
+
+var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+
+func isNull(msg json.RawMessage) bool { return string(bytes.TrimSpace(msg)) == "null" }
+
+// decodeList decodes a JSON array of objects into field (a slice, or a
+// pointer to one).
+func decodeList(msg json.RawMessage, field reflect.Value, elem reflect.Type, name string) []string {
+	var items []json.RawMessage
+	if err := json.Unmarshal(msg, &items); err != nil {
+		return []string{name + " debe ser una lista"}
+	}
+	list := reflect.MakeSlice(reflect.SliceOf(elem), len(items), len(items))
+	var problems []string
+	for i, item := range items {
+		itemName := fmt.Sprintf("%s.%d", name, i)
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(item, &obj); err != nil || obj == nil {
+			problems = append(problems, itemName+" debe ser un objeto")
+			continue
+		}
+		problems = append(problems, decodeObject(obj, list.Index(i), itemName+".")...)
+	}
+	if field.Kind() == reflect.Pointer {
+		p := reflect.New(list.Type())
+		p.Elem().Set(list)
+		field.Set(p)
+	} else {
+		field.Set(list)
+	}
+	return problems
 }
 
 // hasNUL reports whether a decoded value holds a string with U+0000.

@@ -165,3 +165,49 @@ func TestBindMoney(t *testing.T) {
 		}
 	}
 }
+
+func TestBindNestedLists(t *testing.T) {
+	type line struct {
+		IDProducto *int64        `json:"id_producto" validate:"required,gt=0"`
+		Cantidad   *int64        `json:"cantidad" validate:"required,min=1,max=1000000"`
+		Costo      *money.Amount `json:"costo_unitario" validate:"required,money,mmin=0,mmax=9999999999.99"`
+	}
+	type body struct {
+		Pagar    *bool  `json:"pagar_con_caja" validate:"required"`
+		Detalles []line `json:"detalles" validate:"required,min=1,max=2,dive"`
+	}
+	val := NewValidator()
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{`{"pagar_con_caja":false,"detalles":[{"id_producto":1,"cantidad":2,"costo_unitario":6.5}]}`, nil},
+		{`{"pagar_con_caja":false}`, []string{"detalles es requerido"}},
+		{`{"pagar_con_caja":false,"detalles":[]}`, []string{"detalles debe contener al menos 1 elemento"}},
+		{`{"pagar_con_caja":false,"detalles":"x"}`, []string{"detalles debe ser una lista"}},
+		{`{"pagar_con_caja":false,"detalles":[1]}`, []string{"detalles.0 debe ser un objeto"}},
+		{`{"pagar_con_caja":false,"detalles":[{},{},{}]}`, []string{"detalles debe contener como máximo 2 elementos"}},
+		{`{"pagar_con_caja":false,"detalles":[{"id_producto":"a","cantidad":0,"costo_unitario":1.001,"x":1}]}`,
+			[]string{"detalles.0.cantidad no debe ser menor que 1", "detalles.0.costo_unitario debe tener como máximo 2 decimales",
+				"detalles.0.id_producto debe ser un número entero", "la propiedad detalles.0.x no está permitida"}},
+		{`{"pagar_con_caja":false,"detalles":[{"id_producto":1,"cantidad":1,"costo_unitario":1},{"cantidad":2000000,"costo_unitario":-1,"id_producto":2}]}`,
+			[]string{"detalles.1.cantidad no debe ser mayor que 1000000", "detalles.1.costo_unitario no debe ser menor que 0"}},
+	}
+	for _, c := range cases {
+		var b body
+		r := httptest.NewRequest("POST", "/", strings.NewReader(c.in))
+		err := val.Bind(r, &b)
+		var got []string
+		if err != nil {
+			got = AsError(err).Messages
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s:\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+	var b body
+	_ = val.Bind(httptest.NewRequest("POST", "/", strings.NewReader(`{"pagar_con_caja":true,"detalles":[{"id_producto":7,"cantidad":3,"costo_unitario":6.50}]}`)), &b)
+	if len(b.Detalles) != 1 || *b.Detalles[0].IDProducto != 7 || *b.Detalles[0].Cantidad != 3 || *b.Detalles[0].Costo != "6.50" {
+		t.Errorf("decoded %+v", b)
+	}
+}

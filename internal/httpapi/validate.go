@@ -115,7 +115,9 @@ func (val *Validator) Rule(tag string, fn validator.Func, message string) {
 	}
 }
 
-// Message overrides the message for one field and tag ("cli_nombre.max").
+// Message overrides the message for one field and tag ("cli_nombre.max");
+// "detalles.*.cantidad.min" applies to every line of a list, and a "*" in
+// the message is replaced by the line's path.
 func (val *Validator) Message(fieldTag, message string) { val.overrides[fieldTag] = message }
 
 // Check validates s and returns every failure as a Validation *Error, or nil.
@@ -146,7 +148,7 @@ func (val *Validator) Bind(r *http.Request, dst any) error {
 	}
 	var msgs []string
 	for _, m := range val.Messages(dst) {
-		if name, _, _ := strings.Cut(m, " "); !mistyped[name] {
+		if name, _, _ := strings.Cut(m, " "); !mistypedPath(mistyped, name) {
 			msgs = append(msgs, m)
 		}
 	}
@@ -154,6 +156,21 @@ func (val *Validator) Bind(r *http.Request, dst any) error {
 		return Validation(msgs...)
 	}
 	return nil
+}
+
+// mistypedPath: name or one of its parents ("detalles.0" of
+// "detalles.0.cantidad") was already reported as wrongly typed.
+func mistypedPath(mistyped map[string]bool, name string) bool {
+	for {
+		if mistyped[name] {
+			return true
+		}
+		i := strings.LastIndexByte(name, '.')
+		if i < 0 {
+			return false
+		}
+		name = name[:i]
+	}
 }
 
 // Messages returns the failure messages of s, one per field, in field order.
@@ -169,7 +186,7 @@ func (val *Validator) Messages(s any) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, fe := range verrs {
-		field := fe.Field()
+		field := fieldPath(fe.Namespace())
 		if seen[field] {
 			continue // one message per field keeps the list readable
 		}
@@ -180,11 +197,10 @@ func (val *Validator) Messages(s any) []string {
 }
 
 func (val *Validator) message(field string, fe validator.FieldError) string {
-	if m, ok := val.overrides[field+"."+fe.Tag()]; ok {
-		return m
-	}
-	if m, ok := val.overrides[field]; ok {
-		return m
+	for _, key := range []string{field + "." + fe.Tag(), field, anyIndex(field) + "." + fe.Tag(), anyIndex(field)} {
+		if m, ok := val.overrides[key]; ok {
+			return strings.ReplaceAll(m, anyIndex(field), field)
+		}
 	}
 	if fe.Tag() == "money" {
 		return moneyMessage(field, fmt.Sprint(fe.Value()))
@@ -197,6 +213,16 @@ func (val *Validator) message(field string, fe validator.FieldError) string {
 	if fe.Tag() == "oneof" {
 		param = strings.ReplaceAll(param, " ", ", ")
 	}
+	if (fe.Tag() == "max" || fe.Tag() == "min") && (fe.Kind() == reflect.Slice || fe.Kind() == reflect.Array) {
+		unit := " elementos"
+		if param == "1" {
+			unit = " elemento"
+		}
+		if fe.Tag() == "max" {
+			return field + " debe contener como máximo " + param + unit
+		}
+		return field + " debe contener al menos " + param + unit
+	}
 	if (fe.Tag() == "max" || fe.Tag() == "min") && fe.Kind() != reflect.String {
 		if fe.Tag() == "max" {
 			return fmt.Sprintf("%s no debe ser mayor que %s", field, param)
@@ -204,6 +230,28 @@ func (val *Validator) message(field string, fe validator.FieldError) string {
 		return fmt.Sprintf("%s no debe ser menor que %s", field, param)
 	}
 	return fmt.Sprintf(format, field, param)
+}
+
+// fieldPath turns validator's namespace ("body.detalles[0].cantidad", with
+// JSON names) into the wire's field path "detalles.0.cantidad".
+func fieldPath(ns string) string {
+	if _, rest, ok := strings.Cut(ns, "."); ok {
+		ns = rest
+	}
+	ns = strings.ReplaceAll(ns, "[", ".")
+	return strings.ReplaceAll(ns, "]", "")
+}
+
+// anyIndex writes a path's list indices as "*" ("detalles.*.cantidad"), the
+// form Message accepts for every line of a list.
+func anyIndex(path string) string {
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		if p != "" && strings.Trim(p, "0123456789") == "" {
+			parts[i] = "*"
+		}
+	}
+	return strings.Join(parts, ".")
 }
 
 func paramInt(p string) int {
