@@ -175,7 +175,7 @@ func (b *contactoPatch) setPresent(m map[string]bool) { b.sent = m }
 const msgContactoDuplicado = "Ya existe un contacto con ese teléfono"
 
 func contactoNotFound(id string) error {
-	return httpapi.NewError(http.StatusNotFound, "Contacto con id \"" + id + "\" no encontrado.")
+	return httpapi.NewError(http.StatusNotFound, "Contacto con id \""+id+"\" no encontrado.")
 }
 
 // contactoID reads the UUID path parameter.
