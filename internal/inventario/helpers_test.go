@@ -21,7 +21,7 @@ type env struct {
 	app                *testkit.App
 	db                 *database.DB
 	admin, lider, user string
-	adminID            int64
+	adminID, liderID   int64
 	events             *eventLog
 	op                 string
 }
@@ -51,7 +51,8 @@ func newEnv(t *testing.T, db *database.DB) *env {
 	e := &env{t: t, app: app, db: db, events: &eventLog{}}
 	u, tok := app.NewUsuario(role.Admin)
 	e.admin, e.adminID = tok, u.ID
-	e.lider = app.Token(role.Lider)
+	l, ltok := app.NewUsuario(role.Lider)
+	e.lider, e.liderID = ltok, l.ID
 	e.user = app.Token(role.User)
 	cancel := app.Events.Subscribe(e.events.add)
 	t.Cleanup(cancel)
