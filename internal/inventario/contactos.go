@@ -124,6 +124,10 @@ func (h *ContactosHandler) Routes(r chi.Router) {
 	r.With(admin).Post("/notificaciones/contactos", httpapi.Handle(rd, h.create))
 	r.With(admin).Patch("/notificaciones/contactos/{id}", httpapi.Handle(rd, h.update))
 	r.With(admin).Delete("/notificaciones/contactos/{id}", httpapi.Handle(rd, h.delete))
+	// Without this, chi would answer 405 (the path matches {id}).
+	r.Post("/notificaciones/contactos/seed", httpapi.Handle(rd, func(w http.ResponseWriter, r *http.Request) error {
+		return &httpapi.Error{Status: http.StatusNotFound, Code: httpapi.CodeNotFound, Message: "Cannot POST /notificaciones/contactos/seed"}
+	}))
 }
 
 type contactoCreate struct {
