@@ -355,8 +355,8 @@ func (h *Handler) listProductos(w http.ResponseWriter, r *http.Request) error {
 			return httpapi.NewError(http.StatusBadRequest, "bajo_stock debe ser true o false")
 		}
 	}
-	httpapi.StreamList(w, r, rd, "[", "]", func(emit func(any) error) error {
-		return h.store.EachProducto(r.Context(), f, func(p Producto) error { return emit(p) })
+	writeProductos(w, r, func(emit func(p *Producto, cat []byte) error) error {
+		return h.store.EachProducto(r.Context(), f, emit)
 	})
 	return nil
 }
