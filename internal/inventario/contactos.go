@@ -262,7 +262,7 @@ func (h *ContactosHandler) create(w http.ResponseWriter, r *http.Request) error 
 	id := uuid.NewString()
 	ctx := r.Context()
 	var out Contacto
-	err := h.db.Tx(ctx, func(tx *gorm.DB) error {
+	err := runTx(ctx, h.db, func(tx *gorm.DB) error {
 		err := tx.Exec("INSERT INTO notificacion_contacto (id, nombre, codigo_pais, telefono, email, recibe_stock_bajo, recibe_cierre_caja, activo, "+
 			"id_user_create, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "+nowSQL(h.db)+", "+nowSQL(h.db)+")",
 			id, *body.Nombre, pais, *body.Telefono, body.Email, boolOr(body.RecibeStockBajo, true), boolOr(body.RecibeCierreCaja, false),
@@ -294,7 +294,7 @@ func (h *ContactosHandler) update(w http.ResponseWriter, r *http.Request) error 
 	}
 	ctx := r.Context()
 	var out Contacto
-	err = h.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = runTx(ctx, h.db, func(tx *gorm.DB) error {
 		if _, err := h.byID(ctx, txQuerier(tx), id); err != nil {
 			return err
 		}
@@ -352,7 +352,7 @@ func (h *ContactosHandler) delete(w http.ResponseWriter, r *http.Request) error 
 	}
 	ctx := r.Context()
 	var c Contacto
-	err = h.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = runTx(ctx, h.db, func(tx *gorm.DB) error {
 		if c, err = h.byID(ctx, txQuerier(tx), id); err != nil {
 			return err
 		}

@@ -178,7 +178,7 @@ func (h *Handler) createCategoria(w http.ResponseWriter, r *http.Request) error 
 	}
 	ctx := r.Context()
 	var out Categoria
-	err := h.db.Tx(ctx, func(tx *gorm.DB) error {
+	err := runTx(ctx, h.db, func(tx *gorm.DB) error {
 		var id int64
 		err := tx.Raw("INSERT INTO categoria (nombre, nombre_key, id_user_create, created_at, updated_at) VALUES (?, ?, ?, "+
 			nowSQL(h.db)+", "+nowSQL(h.db)+") RETURNING id", *body.Nombre, nameKey(*body.Nombre), nullID(actor(r))).Row().Scan(&id)
@@ -225,7 +225,7 @@ func (h *Handler) updateCategoria(w http.ResponseWriter, r *http.Request) error 
 	}
 	ctx := r.Context()
 	var out Categoria
-	err = h.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = runTx(ctx, h.db, func(tx *gorm.DB) error {
 		if err := h.lockCategoria(tx, id, "UPDATE"); err != nil {
 			return err
 		}
@@ -257,7 +257,7 @@ func (h *Handler) deleteCategoria(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	err = h.db.Tx(r.Context(), func(tx *gorm.DB) error {
+	err = runTx(r.Context(), h.db, func(tx *gorm.DB) error {
 		if err := h.lockCategoria(tx, id, "UPDATE"); err != nil {
 			return err
 		}
@@ -404,7 +404,7 @@ func (h *Handler) createProducto(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	user := actor(r)
 	var out Producto
-	err := h.db.Tx(ctx, func(tx *gorm.DB) error {
+	err := runTx(ctx, h.db, func(tx *gorm.DB) error {
 		if err := h.lockCategoria(tx, *body.IDCategoria, "SHARE"); err != nil {
 			return err
 		}
@@ -455,7 +455,7 @@ func (h *Handler) updateProducto(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	user := actor(r)
 	var out Producto
-	err = h.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = runTx(ctx, h.db, func(tx *gorm.DB) error {
 		var cur struct {
 			StockActual int64
 			IDCategoria int64
@@ -545,7 +545,7 @@ func (h *Handler) deleteProducto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = h.db.Tx(r.Context(), func(tx *gorm.DB) error {
+	err = runTx(r.Context(), h.db, func(tx *gorm.DB) error {
 		res := tx.Exec("UPDATE producto SET estado = FALSE, id_user_update = ?, updated_at = "+nowSQL(h.db)+" WHERE id = ? AND estado",
 			nullID(actor(r)), id)
 		if res.Error != nil {
