@@ -158,3 +158,49 @@ func TestCompraRaces(t *testing.T) {
 		e.invariant()
 	})
 }
+
+// Give returns stock (annulment of a venta) also to a product deleted
+// since, records ANULACION movements, re-arms the low-stock flag, and
+// refuses an overflow or an unknown product.
+func TestLedgerGive(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		e := newEnv(t, db)
+		cat := e.categoria("Snacks")
+		p := id(e.producto(map[string]any{"nombre": "Maní", "id_categoria": cat, "stock_actual": 4, "stock_minimo": 3}))
+		if err := takeAndRecord(t, e, p, 2); err != nil { // low now
+			t.Fatal(err)
+		}
+		e.expect(e.app.Delete("/inventario/producto/"+itoa(p), e.admin), http.StatusOK)
+		give := func(id, q int64) (map[int64]inventario.Product, error) {
+			var out map[int64]inventario.Product
+			err := db.Tx(context.Background(), func(tx *gorm.DB) error {
+				lines := []inventario.StockLine{{ProductoID: id, Cantidad: q}, {ProductoID: id, Cantidad: 1}}
+				var err error
+				if out, err = e.app.Ledger.Give(tx, lines); err != nil {
+					return err
+				}
+				_, err = e.app.Ledger.Record(tx, inventario.TipoAnulacion, 41, e.adminID, lines, +1)
+				return err
+			})
+			return out, err
+		}
+		got, err := give(p, 1)
+		if err != nil || got[p].StockActual != 4 || got[p].Estado {
+			t.Fatalf("give: %v %+v", err, got)
+		}
+		if e.scalar("SELECT cantidad FROM movimiento_stock WHERE tipo = 'ANULACION' AND id_producto = ? AND id_referencia = 41", p) != 2 {
+			t.Fatal("no ANULACION movement of +2")
+		}
+		if e.scalar("SELECT COUNT(*) FROM producto WHERE id = ? AND alerta_stock_bajo", p) != 0 {
+			t.Fatal("flag not re-armed")
+		}
+		if _, err := give(p, inventario.MaxStock); !errors.Is(err, inventario.ErrStockOverflow) {
+			t.Fatalf("overflow: %v", err)
+		}
+		var se *inventario.StockError
+		if _, err := give(987654, 1); !errors.As(err, &se) || !se.Missing {
+			t.Fatalf("unknown: %v", err)
+		}
+		e.invariant()
+	})
+}
