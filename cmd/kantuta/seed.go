@@ -13,23 +13,26 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/kantuta/kantuta/internal/cliente"
+	"github.com/kantuta/kantuta/internal/database"
+	"github.com/kantuta/kantuta/internal/inventario"
 )
 
-// seed runs `kantuta seed demo --clientes N`: demo customers in bulk, with a
-// progress bar on the terminal.
+// seed runs `kantuta seed demo --clientes N --productos M`: demo customers
+// and products in bulk, with a progress bar on the terminal.
 func seed(args []string, stdout, stderr io.Writer) error {
-	const usage = "usage: kantuta seed demo --clientes N"
+	const usage = "usage: kantuta seed demo [--clientes N] [--productos N]"
 	if len(args) == 0 || args[0] != "demo" {
 		return errors.New(usage)
 	}
 	fs := flag.NewFlagSet("seed demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	n := fs.Int("clientes", 0, "number of demo customers to insert")
+	productos := fs.Int("productos", 0, "number of demo products to insert (with their categories and ALTA movements)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *n <= 0 || *n > 10_000_000 {
-		return errors.New(usage + " (N from 1 to 10000000)")
+	if *n < 0 || *n > 10_000_000 || *productos < 0 || *productos > 1_000_000 || *n+*productos == 0 {
+		return errors.New(usage + " (clientes up to 10000000, productos up to 1000000, at least one)")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -38,6 +41,14 @@ func seed(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if *productos > 0 {
+		if err := seedProductos(ctx, db, *productos, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	if *n == 0 {
+		return nil
+	}
 
 	bar := progressbar.NewOptions(*n,
 		progressbar.OptionSetWriter(stderr),
@@ -56,5 +67,26 @@ func seed(args []string, stdout, stderr io.Writer) error {
 	}
 	_ = bar.Finish()
 	fmt.Fprintf(stdout, "inserted %d demo clientes in %s (%s)\n", *n, time.Since(start).Round(time.Millisecond), db.Dialect)
+	return nil
+}
+
+// seedProductos runs the --productos part of seed demo.
+func seedProductos(ctx context.Context, db *database.DB, n int, stdout, stderr io.Writer) error {
+	bar := progressbar.NewOptions(n,
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription("productos"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("productos"),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionFullWidth(),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }),
+	)
+	start := time.Now()
+	if err := inventario.SeedDemo(ctx, db, n, func(done int) { _ = bar.Set(done) }); err != nil {
+		return fmt.Errorf("seed demo: %w", err)
+	}
+	_ = bar.Finish()
+	fmt.Fprintf(stdout, "inserted %d demo productos in %s (%s)\n", n, time.Since(start).Round(time.Millisecond), db.Dialect)
 	return nil
 }

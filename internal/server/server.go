@@ -22,8 +22,10 @@ import (
 	"github.com/kantuta/kantuta/internal/config"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/inventario"
 	"github.com/kantuta/kantuta/internal/mail"
 	"github.com/kantuta/kantuta/internal/persona"
+	"github.com/kantuta/kantuta/internal/realtime"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/users"
 	"github.com/kantuta/kantuta/internal/usuario"
@@ -46,7 +48,9 @@ type App struct {
 	Usuarios      *usuario.Store
 	Personas      *persona.Store
 	Operadores    *users.Store
-	Mail          *mail.System // queues system mails (welcome, reset code, password changed)
+	Mail          *mail.System       // queues system mails (welcome, reset code, password changed)
+	Events        *realtime.Bus      // after-commit events of the POS writes (SPEC §14.6)
+	Ledger        *inventario.Ledger // the one place stock changes (compras, ventas)
 	Handler       http.Handler
 	Stdout        io.Writer // where the console mail backend prints (os.Stdout)
 	// Router is the chi router behind Handler, for tools that walk the
@@ -97,6 +101,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Validator:  httpapi.NewValidator(),
 		Operadores: users.NewStore(db),
 		Mail:       mail.NewSystem(mail.NewStore(db)),
+		Events:     realtime.NewBus(),
 		Stdout:     os.Stdout,
 	}
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
@@ -176,6 +181,7 @@ func (a *App) routes() http.Handler {
 	a.mountUsers(r)
 	a.mountClientes(r)
 	a.mountMail(r)
+	a.mountInventario(r)
 
 	return r
 }
