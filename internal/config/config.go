@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // KANTUTA_TZ works on hosts without a zoneinfo database
 
 	"github.com/joho/godotenv"
 )
@@ -86,6 +87,9 @@ type Config struct {
 	// PprofAddr, when set, serves net/http/pprof on its own loopback
 	// listener, never on the API's address.
 	PprofAddr string
+	// Location is KANTUTA_TZ, the zone of the business day (SPEC §14.1):
+	// report days and aggregate keys are local days of it.
+	Location *time.Location
 }
 
 // IsProduction reports whether unsafe settings must be refused.
@@ -216,6 +220,12 @@ func FromMap(env map[string]string) (Config, error) {
 	c.ShutdownTimeout = p.duration("SHUTDOWN_TIMEOUT", 20*time.Second)
 	c.RequestTimeout = p.duration("REQUEST_TIMEOUT", 15*time.Second)
 	c.PprofAddr = p.str("PPROF_ADDR", "")
+	tz := p.str("KANTUTA_TZ", "America/La_Paz")
+	if loc, err := time.LoadLocation(tz); err != nil || tz == "" || strings.EqualFold(tz, "local") {
+		p.fail("KANTUTA_TZ", fmt.Sprintf("must be an IANA zone such as America/La_Paz, got %q", tz))
+	} else {
+		c.Location = loc
+	}
 	if c.PprofAddr != "" {
 		// Profiles reveal memory contents: only the machine itself may read them.
 		host, _, err := net.SplitHostPort(c.PprofAddr)

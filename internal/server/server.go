@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kantuta/kantuta/internal/auth"
+	"github.com/kantuta/kantuta/internal/caja"
 	"github.com/kantuta/kantuta/internal/config"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
@@ -51,6 +52,7 @@ type App struct {
 	Mail          *mail.System       // queues system mails (welcome, reset code, password changed)
 	Events        *realtime.Bus      // after-commit events of the POS writes (SPEC §14.6)
 	Ledger        *inventario.Ledger // the one place stock changes (compras, ventas)
+	CashDrawer    *caja.Drawer       // the cash drawer compras and recargas pay from
 	Handler       http.Handler
 	Stdout        io.Writer // where the console mail backend prints (os.Stdout)
 	// Router is the chi router behind Handler, for tools that walk the
@@ -102,6 +104,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Operadores: users.NewStore(db),
 		Mail:       mail.NewSystem(mail.NewStore(db)),
 		Events:     realtime.NewBus(),
+		CashDrawer: caja.NewDrawer(db),
 		Stdout:     os.Stdout,
 	}
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
@@ -182,6 +185,7 @@ func (a *App) routes() http.Handler {
 	a.mountClientes(r)
 	a.mountMail(r)
 	a.mountInventario(r)
+	a.mountCaja(r)
 
 	return r
 }
