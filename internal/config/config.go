@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // KANTUTA_TZ works on hosts without a zoneinfo database
 
 	"github.com/joho/godotenv"
 )
@@ -74,6 +75,9 @@ type Config struct {
 	RoleNames           [3]string
 
 	ClientesValidarIdentificacion bool
+	// ReportMaxRows caps the rows of one report list (REPORT_MAX_ROWS, SPEC
+	// §14.1); totals still cover everything and the answer says "truncado".
+	ReportMaxRows int
 
 	LogLevel  slog.Level
 	LogFormat string // text | json
@@ -86,6 +90,9 @@ type Config struct {
 	// PprofAddr, when set, serves net/http/pprof on its own loopback
 	// listener, never on the API's address.
 	PprofAddr string
+	// Location is KANTUTA_TZ, the zone of the business day (SPEC §14.1):
+	// report days and aggregate keys are local days of it.
+	Location *time.Location
 }
 
 // IsProduction reports whether unsafe settings must be refused.
@@ -200,6 +207,9 @@ func FromMap(env map[string]string) (Config, error) {
 		copy(c.RoleNames[:], names)
 	}
 	c.ClientesValidarIdentificacion = p.boolean("CLIENTES_VALIDAR_IDENTIFICACION", false)
+	if c.ReportMaxRows = p.integer("REPORT_MAX_ROWS", 10000); c.ReportMaxRows < 1 {
+		p.fail("REPORT_MAX_ROWS", "must be a positive number of rows")
+	}
 
 	defaultFormat := "text"
 	if c.Env == Production {
@@ -216,6 +226,12 @@ func FromMap(env map[string]string) (Config, error) {
 	c.ShutdownTimeout = p.duration("SHUTDOWN_TIMEOUT", 20*time.Second)
 	c.RequestTimeout = p.duration("REQUEST_TIMEOUT", 15*time.Second)
 	c.PprofAddr = p.str("PPROF_ADDR", "")
+	tz := p.str("KANTUTA_TZ", "America/La_Paz")
+	if loc, err := time.LoadLocation(tz); err != nil || tz == "" || strings.EqualFold(tz, "local") {
+		p.fail("KANTUTA_TZ", fmt.Sprintf("must be an IANA zone such as America/La_Paz, got %q", tz))
+	} else {
+		c.Location = loc
+	}
 	if c.PprofAddr != "" {
 		// Profiles reveal memory contents: only the machine itself may read them.
 		host, _, err := net.SplitHostPort(c.PprofAddr)

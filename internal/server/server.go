@@ -24,6 +24,7 @@ import (
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/mail"
 	"github.com/kantuta/kantuta/internal/persona"
+	"github.com/kantuta/kantuta/internal/realtime"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/users"
 	"github.com/kantuta/kantuta/internal/usuario"
@@ -46,7 +47,8 @@ type App struct {
 	Usuarios      *usuario.Store
 	Personas      *persona.Store
 	Operadores    *users.Store
-	Mail          *mail.System // queues system mails (welcome, reset code, password changed)
+	Mail          *mail.System  // queues system mails (welcome, reset code, password changed)
+	Events        *realtime.Bus // POS writes publish here; delivered after commit (SPEC §14.6)
 	Handler       http.Handler
 	Stdout        io.Writer // where the console mail backend prints (os.Stdout)
 	// Router is the chi router behind Handler, for tools that walk the
@@ -98,6 +100,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Operadores: users.NewStore(db),
 		Mail:       mail.NewSystem(mail.NewStore(db)),
 		Stdout:     os.Stdout,
+		Events:     realtime.NewBus(),
 	}
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
 	states := auth.AccountStatesFunc(a.accountState)
@@ -176,6 +179,8 @@ func (a *App) routes() http.Handler {
 	a.mountUsers(r)
 	a.mountClientes(r)
 	a.mountMail(r)
+	a.mountRecargas(r)
+	a.mountReportes(r)
 
 	return r
 }
