@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kantuta/kantuta/internal/auth"
+	"github.com/kantuta/kantuta/internal/caja"
 	"github.com/kantuta/kantuta/internal/config"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
@@ -48,7 +49,8 @@ type App struct {
 	Personas      *persona.Store
 	Operadores    *users.Store
 	Mail          *mail.System  // queues system mails (welcome, reset code, password changed)
-	Events        *realtime.Bus // POS writes publish here; delivered after commit (SPEC §14.6)
+	Events        *realtime.Bus // data-changed events, delivered after commit (SPEC §14.6)
+	CashDrawer    *caja.Drawer  // the cash drawer compras and recargas pay from (set by mountCaja)
 	Handler       http.Handler
 	Stdout        io.Writer // where the console mail backend prints (os.Stdout)
 	// Router is the chi router behind Handler, for tools that walk the
@@ -99,8 +101,9 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Validator:  httpapi.NewValidator(),
 		Operadores: users.NewStore(db),
 		Mail:       mail.NewSystem(mail.NewStore(db)),
-		Stdout:     os.Stdout,
 		Events:     realtime.NewBus(),
+		CashDrawer: caja.NewDrawer(db),
+		Stdout:     os.Stdout,
 	}
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
 	states := auth.AccountStatesFunc(a.accountState)
@@ -179,6 +182,7 @@ func (a *App) routes() http.Handler {
 	a.mountUsers(r)
 	a.mountClientes(r)
 	a.mountMail(r)
+	a.mountCaja(r)
 	a.mountRecargas(r)
 	a.mountReportes(r)
 
