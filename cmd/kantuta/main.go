@@ -33,6 +33,7 @@ Usage:
   kantuta admin create --email E --password P
                                            create an admin usuario
   kantuta seed demo --clientes N           insert N demo customers (bulk, with progress)
+  kantuta reportes rebuild                 recompute the report aggregates from the ventas
   kantuta version                          print the version
 
 Configuration comes from the environment and an optional .env file (see README).
@@ -59,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return admin(args, stdout)
 	case "seed":
 		return seed(args, stdout, stderr)
+	case "reportes":
+		return reportes(args, stdout)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kantuta", version)
 		return nil

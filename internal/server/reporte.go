@@ -1,6 +1,12 @@
 package server
 
-import "github.com/go-chi/chi/v5"
+import (
+	"github.com/go-chi/chi/v5"
 
-// mountReportes serves /reportes/* (SPEC §14.3).
-func (a *App) mountReportes(r chi.Router) {}
+	"github.com/kantuta/kantuta/internal/reporte"
+)
+
+// mountReportes serves /reportes/* (SPEC §14.3): reads only.
+func (a *App) mountReportes(r chi.Router) {
+	reporte.NewHandler(reporte.NewStore(a.DB, a.Config.ReportMaxRows), a.Config.Location).Routes(r)
+}
