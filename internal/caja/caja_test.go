@@ -166,7 +166,9 @@ func TestSesionLifecycle(t *testing.T) {
 		}
 
 		// Movimientos.
-		mov := func(tok string, body map[string]any) *testkit.Response { return app.Post("/cajas/movimiento", tok, body) }
+		mov := func(tok string, body map[string]any) *testkit.Response {
+			return app.Post("/cajas/movimiento", tok, body)
+		}
 		res = mov(anaTok, map[string]any{"tipo": "EGRESO", "monto": 10, "motivo": " Compra de bolsas ", "id_sesion_caja": sid})
 		if res.Status != 201 || res.Map(t)["monto"] != "10.00" || res.Map(t)["origen"] != "MANUAL" || res.Map(t)["motivo"] != "Compra de bolsas" {
 			t.Fatalf("egreso: %s", res)

@@ -146,6 +146,24 @@ func TestAuthorizationMatrix(t *testing.T) {
 			// §7 mail.
 			{method: "POST", route: "/mail", body: map[string]any{}, allow: allRoles},
 			{method: "GET", route: "/mail/{id}", path: "/mail/987654321", allow: adminOnly},
+			// §13 cajas and ventas: usuario tokens only (operators 403); writes on cajas and annulments admin.
+			{method: "GET", route: "/cajas/", path: "/cajas", allow: usuarioRoles},
+			{method: "POST", route: "/cajas/", path: "/cajas", body: map[string]any{}, allow: adminOnly},
+			{method: "GET", route: "/cajas/{id}", path: "/cajas/987654321", allow: usuarioRoles},
+			{method: "PATCH", route: "/cajas/{id}", path: "/cajas/987654321", body: map[string]any{}, allow: adminOnly},
+			{method: "DELETE", route: "/cajas/{id}", path: "/cajas/987654321", allow: adminOnly},
+			{method: "POST", route: "/cajas/abrir", body: map[string]any{}, allow: usuarioRoles},
+			{method: "POST", route: "/cajas/movimiento", body: map[string]any{}, allow: usuarioRoles},
+			{method: "GET", route: "/cajas/sesion-activa/{id_usuario}", path: fmt.Sprintf("/cajas/sesion-activa/%d", other.ID), allow: adminOnly,
+				note: "another usuario's session: self or admin"},
+			{method: "GET", route: "/cajas/sesion/{id}/balance", path: "/cajas/sesion/987654321/balance", allow: usuarioRoles},
+			{method: "PATCH", route: "/cajas/sesion/{id}/cerrar", path: "/cajas/sesion/987654321/cerrar", body: map[string]any{}, allow: usuarioRoles},
+			{method: "GET", route: "/ventas/", path: "/ventas", allow: usuarioRoles},
+			{method: "POST", route: "/ventas/", path: "/ventas", body: map[string]any{}, allow: usuarioRoles},
+			{method: "POST", route: "/ventas/reporte-resumen", body: map[string]any{}, allow: usuarioRoles},
+			{method: "GET", route: "/ventas/{id}", path: "/ventas/987654321", allow: usuarioRoles},
+			{method: "PATCH", route: "/ventas/{id}", path: "/ventas/987654321", body: map[string]any{}, allow: adminOnly},
+			{method: "DELETE", route: "/ventas/{id}", path: "/ventas/987654321", allow: adminOnly},
 			// Last: logout ends nothing these tokens need (they have no session), but keep it last.
 			{method: "POST", route: "/auth/logout", allow: allRoles},
 		}
