@@ -20,8 +20,8 @@ const msgWhatsApp = "La integración con WhatsApp no está habilitada en este se
 func mountWhatsApp(r chi.Router) {
 	r.With(auth.Require(nest, role.Admin, role.Lider, role.User), usuariosOnly).
 		Get("/whatsapp/connect", httpapi.Handle(nest, func(w http.ResponseWriter, r *http.Request) error {
-			// Rendered here, not returned: it is an answer, not a server
-			// fault to log as an error at every visit of the page.
+			// Rendered here, not returned: an expected answer, so no
+			// "request failed" line with a cause at every visit.
 			nest.RenderError(w, r, httpapi.NewError(http.StatusServiceUnavailable, msgWhatsApp))
 			return nil
 		}))
