@@ -33,7 +33,8 @@ CREATE TABLE recargas_clientes (
     created_at         DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
     updated_at         DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now'))
 );
-CREATE INDEX recargas_clientes_fecha_idx ON recargas_clientes (fecha_hora, operadora) WHERE estado;
+-- monto rides along so the dashboard's sums by day and month are index-only.
+CREATE INDEX recargas_clientes_fecha_idx ON recargas_clientes (fecha_hora, operadora, monto) WHERE estado;
 CREATE INDEX recargas_clientes_sesion_idx ON recargas_clientes (id_caja_sesion) WHERE estado;
 
 CREATE TABLE inyecciones_operadoras (
@@ -52,7 +53,7 @@ CREATE TABLE inyecciones_operadoras (
     updated_at         DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
     CONSTRAINT inyecciones_operadoras_acreditado CHECK (monto_acreditado = monto + comision)
 );
-CREATE INDEX inyecciones_operadoras_fecha_idx ON inyecciones_operadoras (fecha_hora) WHERE estado;
+CREATE INDEX inyecciones_operadoras_fecha_idx ON inyecciones_operadoras (fecha_hora, comision) WHERE estado;
 CREATE INDEX inyecciones_operadoras_sesion_idx ON inyecciones_operadoras (id_caja_origen) WHERE estado;
 
 -- +goose Down
