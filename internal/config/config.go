@@ -210,6 +210,10 @@ func FromMap(env map[string]string) (Config, error) {
 	if c.ReportMaxRows = p.integer("REPORT_MAX_ROWS", 10000); c.ReportMaxRows < 1 {
 		p.fail("REPORT_MAX_ROWS", "must be a positive number of rows")
 	}
+	if p.boolean("WHATSAPP_ENABLED", false) {
+		// SPEC §14.7: the integration is not part of this phase.
+		p.fail("WHATSAPP_ENABLED", "only false is supported: WhatsApp is not served in this version")
+	}
 
 	defaultFormat := "text"
 	if c.Env == Production {

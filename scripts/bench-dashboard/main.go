@@ -63,7 +63,7 @@ func seed(args []string) {
 	// is now minus e seconds as the dialect's timestamp.
 	series := func(n int) string {
 		if pg {
-			return fmt.Sprintf("generate_series(1, %d) AS s(g)", n)
+			return fmt.Sprintf("generate_series(1::bigint, %d) AS s(g)", n)
 		}
 		return fmt.Sprintf("(WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < %d) SELECT g FROM s) AS s", n)
 	}
