@@ -79,6 +79,10 @@ func seed(args []string) {
 		}
 		return "strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (" + secs + ") || ' seconds')"
 	}
+	numero := "'7' || substr('0000000' || g, -7, 7)" // 8 digits
+	if pg {
+		numero = "'7' || lpad(g::text, 7, '0')"
+	}
 	price := func(p string) string { return "((((" + p + ") - 1) % 50 + 1) * 100)" } // centavos of product p
 	// A venta g has lines j = 0..2 on product ((g*3+j) % P) + 1, quantity (g+j) % 3 + 1.
 	prod := func(j int) string { return fmt.Sprintf("((g * 3 + %d) %% %d + 1)", j, *productos) }
@@ -111,8 +115,8 @@ func seed(args []string) {
 		struct{ name, sql string }{"movimientos_caja", fmt.Sprintf(`INSERT INTO movimientos_caja (id_sesion_caja, tipo, monto, motivo, origen, fecha)
 			SELECT (g - 1) %% 100 + 1, 'INGRESO', %s, 'Venta de recarga', 'RECARGA', %s FROM %s`, money("(g % 50 + 1) * 100"), ago(when), series(*recargas))},
 		struct{ name, sql string }{"recargas_clientes", fmt.Sprintf(`INSERT INTO recargas_clientes (operadora, numero_cliente, monto, fecha_hora, id_caja_sesion, id_movimiento_caja, id_user_create)
-			SELECT CASE g %% 3 WHEN 0 THEN 'Tigo' WHEN 1 THEN 'Entel' ELSE 'Viva' END, '7' || substr('0000000' || g, -7, 7), %s, %s, (g - 1) %% 100 + 1, g, 1 FROM %s`,
-			money("(g % 50 + 1) * 100"), ago(when), series(*recargas))},
+			SELECT CASE g %% 3 WHEN 0 THEN 'Tigo' WHEN 1 THEN 'Entel' ELSE 'Viva' END, %s, %s, %s, (g - 1) %% 100 + 1, g, 1 FROM %s`,
+			numero, money("(g % 50 + 1) * 100"), ago(when), series(*recargas))},
 	)
 	start := time.Now()
 	for _, st := range steps {
