@@ -34,6 +34,8 @@ Usage:
                                            create an admin usuario
   kantuta seed demo --clientes N           insert N demo customers (bulk, with progress)
   kantuta seed demo --productos N          insert N demo products, their categories and ALTA movements
+  kantuta seed demo --ventas N             insert N historical demo ventas with their report aggregates
+  kantuta reportes rebuild                 recompute the report aggregates from the ventas
   kantuta version                          print the version
 
 Configuration comes from the environment and an optional .env file (see README).
@@ -60,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return admin(args, stdout)
 	case "seed":
 		return seed(args, stdout, stderr)
+	case "reportes":
+		return reportes(args, stdout)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kantuta", version)
 		return nil

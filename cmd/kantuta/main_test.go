@@ -39,6 +39,8 @@ func TestCLI(t *testing.T) {
 		{"admin create duplicate", []string{"admin", "create", "--email", "jefa@tienda.bo", "--password", "SuperClave123"}, true, ""},
 		{"admin create short password", []string{"admin", "create", "--email", "b@tienda.bo", "--password", "short"}, true, ""},
 		{"admin create missing flags", []string{"admin", "create"}, true, ""},
+		{"reportes rebuild", []string{"reportes", "rebuild"}, false, "(America/La_Paz): 0 ventas, 0 lines → 0 resumen_ventas_dia rows"},
+		{"reportes without rebuild", []string{"reportes"}, true, ""},
 		{"migrate down", []string{"migrate", "down"}, false, "rolled back"},
 		{"unknown migrate command", []string{"migrate", "sideways"}, true, ""},
 		{"unknown command", []string{"bogus"}, true, "Usage"},

@@ -75,6 +75,9 @@ type Config struct {
 	RoleNames           [3]string
 
 	ClientesValidarIdentificacion bool
+	// ReportMaxRows caps the rows of one report list (REPORT_MAX_ROWS, SPEC
+	// §14.1); totals still cover everything and the answer says "truncado".
+	ReportMaxRows int
 
 	LogLevel  slog.Level
 	LogFormat string // text | json
@@ -204,6 +207,13 @@ func FromMap(env map[string]string) (Config, error) {
 		copy(c.RoleNames[:], names)
 	}
 	c.ClientesValidarIdentificacion = p.boolean("CLIENTES_VALIDAR_IDENTIFICACION", false)
+	if c.ReportMaxRows = p.integer("REPORT_MAX_ROWS", 10000); c.ReportMaxRows < 1 {
+		p.fail("REPORT_MAX_ROWS", "must be a positive number of rows")
+	}
+	if p.boolean("WHATSAPP_ENABLED", false) {
+		// SPEC §14.7: the integration is not part of this phase.
+		p.fail("WHATSAPP_ENABLED", "only false is supported: WhatsApp is not served in this version")
+	}
 
 	defaultFormat := "text"
 	if c.Env == Production {

@@ -26,6 +26,9 @@ func TestDefaults(t *testing.T) {
 	if len(c.CORSOrigins) != 1 || c.CORSOrigins[0] != "*" {
 		t.Fatalf("development CORS should default to *: %v", c.CORSOrigins)
 	}
+	if c.ReportMaxRows != 10000 {
+		t.Fatalf("REPORT_MAX_ROWS default = %d", c.ReportMaxRows)
+	}
 }
 
 func TestVariables(t *testing.T) {
@@ -83,6 +86,8 @@ func TestRefusals(t *testing.T) {
 		{"pprof on every interface", map[string]string{"PPROF_ADDR": ":6060"}, "PPROF_ADDR"},
 		{"pprof on a public address", map[string]string{"PPROF_ADDR": "10.0.0.5:6060"}, "PPROF_ADDR"},
 		{"pprof without a port", map[string]string{"PPROF_ADDR": "127.0.0.1"}, "PPROF_ADDR"},
+		{"report rows zero", map[string]string{"REPORT_MAX_ROWS": "0"}, "REPORT_MAX_ROWS"},
+		{"whatsapp enabled", map[string]string{"WHATSAPP_ENABLED": "true"}, "WHATSAPP_ENABLED"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -186,6 +186,8 @@ func (a *App) routes() http.Handler {
 	a.mountMail(r)
 	a.mountInventario(r)
 	a.mountCaja(r)
+	a.mountRecargas(r)
+	a.mountReportes(r)
 
 	return r
 }
