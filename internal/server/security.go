@@ -35,8 +35,9 @@ func cookieAuthenticated(r *http.Request) bool {
 			return true
 		}
 	}
-	if _, err := r.Cookie(auth.RefreshCookie); err == nil {
-		return true
+	if strings.HasPrefix(r.URL.Path, "/auth/refresh") {
+		_, err := r.Cookie(auth.RefreshCookie)
+		return err == nil
 	}
 	return false
 }
