@@ -10,6 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -507,4 +511,114 @@ func httpRecorder(t *testing.T, h http.Handler) recorded {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return recorded{res.StatusCode, string(b)}
+}
+
+// portInRange is a free loopback address in this branch's port range
+// (38500–38549).
+func portInRange(t *testing.T, skip ...string) string {
+	t.Helper()
+	for p := 38500; p <= 38549; p++ {
+		addr := fmt.Sprintf("127.0.0.1:%d", p)
+		if slices.Contains(skip, addr) {
+			continue
+		}
+		if ln, err := net.Listen("tcp", addr); err == nil {
+			ln.Close()
+			return addr
+		}
+	}
+	t.Skip("no free port in 38500–38549")
+	return ""
+}
+
+// Item 12 on the built binary: in production /metrics is served on
+// METRICS_ADDR only, and the server refuses to start with /metrics public
+// or with SMTP in clear to another host.
+func TestProductionMetricsAndSMTPBinary(t *testing.T) {
+	skipSlow(t)
+	base := func() map[string]string {
+		env := serverEnv("sqlite:kantuta.db")
+		env["KANTUTA_ENV"] = "production"
+		env["CORS_ORIGINS"] = "https://pos.kantuta.test"
+		env["SMTP_HOST"] = "127.0.0.1"
+		env["SMTP_PORT"] = "1"
+		env["SMTP_TLS"] = "none"
+		return env
+	}
+	refusals := 0
+	for _, c := range []struct {
+		name  string
+		extra map[string]string
+		want  string
+	}{
+		{"neither METRICS_ADDR nor METRICS_TOKEN", nil, "METRICS_ADDR or METRICS_TOKEN must be set in production"},
+		{"SMTP_TLS=none to another host", map[string]string{"METRICS_TOKEN": "metrics-token-0123456789abcdef", "SMTP_HOST": "smtp.example.com"}, "SMTP_TLS none is allowed in production only with a loopback SMTP_HOST"},
+		{"CORS null", map[string]string{"METRICS_TOKEN": "metrics-token-0123456789abcdef", "CORS_ORIGINS": "null"}, "CORS_ORIGINS"},
+		{"CORS https://*", map[string]string{"METRICS_TOKEN": "metrics-token-0123456789abcdef", "CORS_ORIGINS": "https://*"}, "CORS_ORIGINS"},
+	} {
+		env := base()
+		for k, v := range c.extra {
+			env[k] = v
+		}
+		out, code := runRefused(t, env)
+		if code == 0 || !strings.Contains(out, c.want) {
+			t.Fatalf("%s: exit %d, output %q", c.name, code, out)
+		}
+		refusals++
+	}
+
+	env := base()
+	metricsAddr := portInRange(t)
+	env["METRICS_ADDR"] = metricsAddr
+	p := startServer(t, env)
+	res, err := http.Get(p.BaseURL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics on the API's address: %d", res.StatusCode)
+	}
+	res, err = http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), "kantuta_http_requests_total") {
+		t.Fatalf("/metrics on METRICS_ADDR: %d", res.StatusCode)
+	}
+	figure(t, "production binary: %d unsafe configurations refused at start (public /metrics, SMTP_TLS=none to a remote host, CORS null, CORS https://*); with METRICS_ADDR=%s /metrics → 404 on the API, 200 on its own listener", refusals, metricsAddr)
+}
+
+// runRefused runs `kantuta serve` with env and returns its output and exit
+// code; it must stop by itself (a refused configuration).
+func runRefused(t *testing.T, env map[string]string) (string, int) {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command(kantutaBinary(t), "serve")
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "KANTUTA_ADDR=" + portInRange(t), "KANTUTA_DATA_DIR=" + filepath.Join(dir, "data")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	done := make(chan struct{})
+	var out []byte
+	var err error
+	go func() {
+		out, err = cmd.CombinedOutput()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("kantuta started with an unsafe configuration: %s", out)
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	return string(out), code
 }
