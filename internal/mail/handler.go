@@ -40,9 +40,7 @@ func (h *Handler) Routes(r chi.Router) {
 	if h.Validator == nil {
 		h.Validator = httpapi.NewValidator()
 	}
-	h.Validator.Rule("displayname", func(fl validator.FieldLevel) bool {
-		return !strings.ContainsAny(fl.Field().String(), displayNameForbidden)
-	}, "%[1]s no debe contener comillas, <, >, @, comas ni barras invertidas")
+	registerRules(h.Validator)
 	r.With(h.sendGuard()).Post("/mail", h.send)
 	r.With(auth.Require(nest, role.Admin)).Get("/mail/{id}", h.get)
 }
@@ -82,6 +80,13 @@ func (h *Handler) sendGuard() func(http.Handler) http.Handler {
 			}
 		})
 	}
+}
+
+// registerRules adds the mail package's validation tags to v.
+func registerRules(v *httpapi.Validator) {
+	v.Rule("displayname", func(fl validator.FieldLevel) bool {
+		return !strings.ContainsAny(fl.Field().String(), displayNameForbidden)
+	}, "%[1]s no debe contener comillas, <, >, @, comas ni barras invertidas")
 }
 
 // displayNameForbidden are the characters that end or restructure a
