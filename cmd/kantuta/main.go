@@ -158,6 +158,14 @@ func serve(stdout, stderr io.Writer) error {
 		}
 		defer pprofSrv.Close()
 	}
+	if cfg.MetricsAddr != "" {
+		metricsSrv, err := serveMetrics(cfg.MetricsAddr, app.MetricsHandler(), logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer metricsSrv.Close()
+	}
 	workerCtx, stopWorkers := context.WithCancel(context.Background())
 	waitWorkers := app.Start(workerCtx)
 
@@ -282,5 +290,21 @@ func servePprof(addr string, logger *slog.Logger) (*http.Server, error) {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	logger.Info("pprof listening", "addr", ln.Addr().String())
+	return srv, nil
+}
+
+// serveMetrics serves /metrics on its own listener (METRICS_ADDR), an
+// address the API's clients need not reach; the API's address then has no
+// /metrics at all.
+func serveMetrics(addr string, h http.Handler, logger *slog.Logger) (*http.Server, error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on METRICS_ADDR %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	logger.Info("metrics listening", "addr", ln.Addr().String())
 	return srv, nil
 }

@@ -18,6 +18,7 @@ import (
 	_ "time/tzdata" // KANTUTA_TZ works on hosts without a zoneinfo database
 
 	"github.com/joho/godotenv"
+	"golang.org/x/net/publicsuffix"
 )
 
 // Environments.
@@ -66,6 +67,7 @@ type Config struct {
 	CORSOrigins         []string
 	RegistrationOpen    bool
 	MailPublic          bool
+	MailRateLimit       Rate // POST /mail per signed-in account
 	PersonaPublicLookup bool
 	RateLimitLogin      Rate
 	RateLimitPublic     Rate
@@ -93,6 +95,19 @@ type Config struct {
 	// Location is KANTUTA_TZ, the zone of the business day (SPEC §14.1):
 	// report days and aggregate keys are local days of it.
 	Location *time.Location
+
+	// CookieSecure marks the session cookies Secure on every answer, not
+	// only on requests seen to come over TLS (COOKIE_SECURE).
+	CookieSecure bool
+	// MetricsAddr, when set, serves /metrics on a listener of its own and
+	// not on the API's address; MetricsToken, when set, is the bearer
+	// token /metrics asks for.
+	MetricsAddr  string
+	MetricsToken string
+
+	// Warnings are settings that were accepted but are unsafe; the server
+	// logs each one at start.
+	Warnings []string
 }
 
 // IsProduction reports whether unsafe settings must be refused.
@@ -181,8 +196,14 @@ func FromMap(env map[string]string) (Config, error) {
 		defaultCORS = ""
 	}
 	c.CORSOrigins = p.list("CORS_ORIGINS", defaultCORS)
-	c.RegistrationOpen = p.boolean("REGISTRATION_OPEN", true)
+	// A production shop registers its staff itself: an open registration
+	// would let any stranger read the customers (issue 14).
+	c.RegistrationOpen = p.boolean("REGISTRATION_OPEN", c.Env != Production)
+	if c.IsProduction() && c.RegistrationOpen {
+		c.Warnings = append(c.Warnings, "REGISTRATION_OPEN=true in production: anyone can create an account with POST /usuario/register")
+	}
 	c.MailPublic = p.boolean("MAIL_PUBLIC", false)
+	c.MailRateLimit = p.rate("MAIL_RATE_LIMIT", Rate{30, time.Hour})
 	c.PersonaPublicLookup = p.boolean("PERSONA_PUBLIC_LOOKUP", false)
 	c.RateLimitLogin = p.rate("RATE_LIMIT_LOGIN", Rate{30, time.Minute})
 	c.RateLimitPublic = p.rate("RATE_LIMIT_PUBLIC", Rate{20, time.Minute})
@@ -246,6 +267,18 @@ func FromMap(env map[string]string) (Config, error) {
 		}
 	}
 
+	c.CookieSecure = p.boolean("COOKIE_SECURE", c.Env == Production)
+	c.MetricsAddr = p.str("METRICS_ADDR", "")
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			p.fail("METRICS_ADDR", fmt.Sprintf("must be a host:port such as 10.0.0.5:9090 or :9090, got %q", c.MetricsAddr))
+		}
+	}
+	c.MetricsToken = p.str("METRICS_TOKEN", "")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		p.fail("METRICS_TOKEN", "must be at least 16 characters long")
+	}
+
 	if c.IsProduction() {
 		if len(c.JWTSecret) < 32 {
 			p.fail("JWT_SECRET", "must be set to at least 32 bytes in production")
@@ -254,12 +287,26 @@ func FromMap(env map[string]string) (Config, error) {
 			p.fail("JWT_REFRESH_SECRET", "must be set to at least 32 bytes in production")
 		}
 		for _, o := range c.CORSOrigins {
-			if o == "*" {
-				p.fail("CORS_ORIGINS", "must list the allowed origins in production, not *")
+			if why := CORSPatternProblem(o); why != "" {
+				p.fail("CORS_ORIGINS", fmt.Sprintf("must list the allowed origins in production: %q %s", o, why))
 			}
 		}
 		if c.MailBackend == "console" {
 			p.fail("MAIL_BACKEND", "console is not allowed in production: set SMTP_HOST")
+		}
+		if c.MailBackend == "smtp" && c.SMTP.TLS == "none" && !isLoopbackHost(c.SMTP.Host) {
+			// Credentials and reset codes would cross the network in clear.
+			p.fail("SMTP_TLS", fmt.Sprintf("none is allowed in production only with a loopback SMTP_HOST, not %q", c.SMTP.Host))
+		}
+		if c.MetricsAddr == "" && c.MetricsToken == "" {
+			p.fail("METRICS_ADDR", "or METRICS_TOKEN must be set in production: /metrics would be public on the API's address")
+		}
+		if !c.CookieSecure {
+			if len(c.TrustedProxies) == 0 {
+				c.Warnings = append(c.Warnings, "COOKIE_SECURE=false in production and TRUSTED_PROXIES is empty: the session cookies will never be Secure (the server does not terminate TLS itself)")
+			} else {
+				c.Warnings = append(c.Warnings, "COOKIE_SECURE=false in production: the session cookies are Secure only when a trusted proxy sends X-Forwarded-Proto: https")
+			}
 		}
 	}
 	if len(c.JWTSecret) > 0 && string(c.JWTSecret) == string(c.JWTRefreshSecret) {
@@ -269,6 +316,54 @@ func FromMap(env map[string]string) (Config, error) {
 		return Config{}, errors.Join(p.errs...)
 	}
 	return c, nil
+}
+
+// CORSPatternProblem says why an origin pattern must not be allowed in
+// production ("" when it may): "*", "null" (sandboxed frames and file://
+// pages all send it) and any wildcard that matches every host
+// ("https://*", "http://*.com") or more than the subdomains of one
+// registrable domain ("https://*example.com" also matches
+// evilexample.com). "https://*.shop.example" stays allowed.
+func CORSPatternProblem(origin string) string {
+	o := strings.ToLower(strings.TrimSpace(origin))
+	switch {
+	case o == "*":
+		return "matches every origin"
+	case o == "null":
+		return "is sent by sandboxed frames and local files, which anyone can make"
+	case !strings.Contains(o, "*"):
+		return ""
+	}
+	scheme, rest, ok := strings.Cut(o, "://")
+	if !ok || (scheme != "http" && scheme != "https") {
+		return "is not an http(s) origin"
+	}
+	if strings.Count(rest, "*") > 1 || !strings.HasPrefix(rest, "*.") {
+		return "may use a wildcard only as the first label of a domain (https://*.shop.example)"
+	}
+	host := strings.TrimPrefix(rest, "*.")
+	if h, port, err := net.SplitHostPort(host); err == nil {
+		if _, perr := strconv.Atoi(port); perr != nil {
+			return "has a malformed port"
+		}
+		host = h
+	}
+	if strings.ContainsAny(host, "/*:@") || host == "" {
+		return "is not an origin pattern"
+	}
+	if etld1, err := publicsuffix.EffectiveTLDPlusOne(host); err != nil || !strings.HasSuffix(host, etld1) {
+		return "matches every host under a public suffix"
+	}
+	return ""
+}
+
+// isLoopbackHost reports whether host names this machine.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && ip.IsLoopback()
 }
 
 // EnsureSecrets fills in missing JWT secrets outside production with random

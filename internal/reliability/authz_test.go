@@ -152,7 +152,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				note: "a cli_estado change"},
 			{method: "DELETE", route: "/api/pos/clientes/{id}", path: "/api/pos/clientes/CLI999999", allow: adminLider},
 			// §7 mail.
-			{method: "POST", route: "/mail", body: map[string]any{}, allow: allRoles},
+			{method: "POST", route: "/mail", body: map[string]any{}, allow: adminLider, note: "sends as the shop: admins and líderes only (issue 14)"},
 			{method: "GET", route: "/mail/{id}", path: "/mail/987654321", allow: adminOnly},
 			// §12 inventario, compras, contactos: reads any usuario role, writes admin and lider,
 			// contactos admin; operator tokens 403 whatever their role.

@@ -108,6 +108,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Stdout:     os.Stdout,
 	}
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
+	a.logWarnings()
 	states := auth.AccountStatesFunc(a.accountState)
 	a.Sessions = auth.NewSessions(db, a.Issuer, states)
 	a.Authenticator = auth.NewAuthenticator(a.Issuer, states, a.Sessions, 2*time.Second)
@@ -158,6 +159,7 @@ func (a *App) routes() http.Handler {
 	}
 	r.Use(httpapi.LimitBody(RendererFor))
 	r.Use(a.Authenticator.Middleware)
+	a.useSecurity(r)
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		rd := RendererFor(r)
@@ -177,7 +179,9 @@ func (a *App) routes() http.Handler {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", a.readyz)
-	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
+	if a.Config.MetricsAddr == "" {
+		r.Method(http.MethodGet, "/metrics", a.MetricsHandler())
+	}
 	a.mountAPIDocs(r)
 
 	a.mountIdentity(r)

@@ -47,6 +47,7 @@ func TestEnv(t testing.TB) map[string]string {
 		"SALT_ROUNDS":        "4",
 		"RATE_LIMIT_LOGIN":   "100000/min",
 		"RATE_LIMIT_PUBLIC":  "100000/min",
+		"MAIL_RATE_LIMIT":    "100000/h",
 		"LOG_LEVEL":          "debug",
 	}
 }
