@@ -33,6 +33,7 @@ Usage:
   kantuta admin create --email E --password P
                                            create an admin usuario
   kantuta seed demo --clientes N           insert N demo customers (bulk, with progress)
+  kantuta seed demo --productos N          insert N demo products, their categories and ALTA movements
   kantuta version                          print the version
 
 Configuration comes from the environment and an optional .env file (see README).
