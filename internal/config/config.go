@@ -75,6 +75,12 @@ type Config struct {
 
 	ClientesValidarIdentificacion bool
 
+	// RealtimeAuth decides who may open a Socket.IO connection: origin
+	// (default), token or off (SPEC §14.6); RateLimitRealtime bounds new
+	// Socket.IO sessions per client IP.
+	RealtimeAuth      string
+	RateLimitRealtime Rate
+
 	LogLevel  slog.Level
 	LogFormat string // text | json
 
@@ -200,6 +206,11 @@ func FromMap(env map[string]string) (Config, error) {
 		copy(c.RoleNames[:], names)
 	}
 	c.ClientesValidarIdentificacion = p.boolean("CLIENTES_VALIDAR_IDENTIFICACION", false)
+	c.RealtimeAuth = strings.ToLower(p.str("REALTIME_AUTH", "origin"))
+	if c.RealtimeAuth != "origin" && c.RealtimeAuth != "token" && c.RealtimeAuth != "off" {
+		p.fail("REALTIME_AUTH", fmt.Sprintf("must be origin, token or off, got %q", c.RealtimeAuth))
+	}
+	c.RateLimitRealtime = p.rate("RATE_LIMIT_REALTIME", Rate{60, time.Minute})
 
 	defaultFormat := "text"
 	if c.Env == Production {

@@ -24,6 +24,7 @@ import (
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/mail"
 	"github.com/kantuta/kantuta/internal/persona"
+	"github.com/kantuta/kantuta/internal/realtime"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/users"
 	"github.com/kantuta/kantuta/internal/usuario"
@@ -52,6 +53,14 @@ type App struct {
 	// Router is the chi router behind Handler, for tools that walk the
 	// registered routes (the OpenAPI route test).
 	Router chi.Routes
+
+	// Events is what the POS domains publish their dataChanged events
+	// through, inside their transactions (realtime.Publisher); Bus delivers
+	// them in this process after the commit (tests subscribe to it);
+	// Realtime is the Socket.IO endpoint at /socket.io/.
+	Events   realtime.Publisher
+	Bus      *realtime.Bus
+	Realtime *realtime.Server
 
 	workers        []func(ctx context.Context)
 	authHandler    *auth.Handler // later families plug operators and mail into these
@@ -120,6 +129,7 @@ func (a *App) accountState(ctx context.Context, kind auth.Kind, id string) (auth
 
 func (a *App) routes() http.Handler {
 	r := chi.NewRouter()
+	a.mountRealtime(r) // first: /socket.io/ bypasses the middleware below
 	r.Use(httpapi.RequestLog(a.Logger))
 	r.Use(httpapi.Recover(RendererFor))
 	r.Use(httpapi.SecurityHeaders)
