@@ -102,13 +102,20 @@ func NewPublisher(db *database.DB, bus *Bus, logger *slog.Logger) (Publisher, *N
 
 // Channel is the NOTIFY channel, derived once from the connection's schema.
 func (n *Notifier) Channel(ctx context.Context) (string, error) {
+	return n.channelVia(n.db.SQL.QueryRowContext(ctx, "SELECT current_schema()"))
+}
+
+// channelVia reads the schema from row (always consumed) unless the channel
+// is known; the lock is not held during the query.
+func (n *Notifier) channelVia(row *sql.Row) (string, error) {
+	var schema sql.NullString
+	err := row.Scan(&schema)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.channel != "" {
 		return n.channel, nil
 	}
-	var schema sql.NullString
-	if err := n.db.SQL.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+	if err != nil {
 		return "", fmt.Errorf("realtime: current schema: %w", err)
 	}
 	n.channel = Channel(schema.String)
@@ -122,13 +129,16 @@ func (n *Notifier) Publish(tx *gorm.DB, events ...Event) error {
 		return nil
 	}
 	evs := append([]Event(nil), events...)
-	ctx := context.Background()
-	if tx != nil && tx.Statement != nil && tx.Statement.Context != nil {
-		ctx = tx.Statement.Context
-	}
-	channel, err := n.Channel(ctx)
-	if err != nil {
-		return err
+	n.mu.Lock()
+	channel := n.channel
+	n.mu.Unlock()
+	if channel == "" {
+		// Asked through the writer's own connection: a busy pool cannot
+		// make the first Publish wait for another connection.
+		var err error
+		if channel, err = n.channelVia(tx.Raw("SELECT current_schema()").Row()); err != nil {
+			return err
+		}
 	}
 	payload, err := json.Marshal(notification{Origin: n.origin, Seq: n.seq.Add(1), Events: evs})
 	if err != nil {

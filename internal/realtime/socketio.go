@@ -287,9 +287,6 @@ func tokenOf(h http.Header, auth map[string]any) (token string, offered bool) {
 	return "", false
 }
 
-// Connections is how many sockets are connected now.
-func (s *Server) Connections() int { return s.io.Sockets().Sockets().Len() }
-
 // Close disconnects every socket and stops the emitter. Safe to call twice.
 func (s *Server) Close() {
 	s.close.Do(func() {
