@@ -134,6 +134,10 @@ func TestReplicasShareEvents(t *testing.T) {
 	publish(t, db, a.Events, false, ev("producto", "stock_descontado"), ev("producto", "stock_bajo"), ev("producto", "stock_bajo"))
 	publish(t, db, a.Events, false, ev("producto", "stock_bajo"))
 	publish(t, db, a.Events, true, ev("venta", "creada"))
+	// Order holds within a transaction and per replica; across replicas
+	// each one delivers its own events at once and the others' when they
+	// arrive, so b publishes once a's have arrived.
+	recB.waitFor(t, 4)
 	publish(t, db, b.Events, false, ev("venta", "creada"))
 	want := "[{producto stock_descontado} {producto stock_bajo} {producto stock_bajo} {producto stock_bajo} {venta creada}]"
 	if got := fmt.Sprint(recB.waitFor(t, 5)); got != want {
