@@ -9,8 +9,11 @@
 //
 // Adding a case for a write: start the servers and clients, then
 //
-//	expectEvents(t, clients, func() { postJSON(t, srv, token, "/inventario/categoria", body) },
-//		ev("category", "creado"))
+//	expectEvents(t, clients, func() {
+//		if status, body := call(t, srv, "POST", "/inventario/categoria", token, `{"nombre":"Accesorios"}`); status != 201 {
+//			t.Fatalf("%d %s", status, body)
+//		}
+//	}, ev("category", "creado"))
 //
 // expectEvents fails unless every client receives exactly those events, in
 // that order, and nothing else.
@@ -146,20 +149,42 @@ func startBinary(t *testing.T, name string, env map[string]string) *server {
 	return s
 }
 
-// login returns an access token of the first admin.
-func login(t *testing.T, s *server) string {
+// call makes one JSON request to s (token and body optional) and returns
+// the status and body: the HTTP writes of expectEvents' actions.
+func call(t *testing.T, s *server, method, path, token, body string) (int, []byte) {
 	t.Helper()
-	body := `{"email":"admin@kantuta.local","password":"` + adminPassword + `"}`
-	res, err := http.Post(s.url+"/auth/login", "application/json", strings.NewReader(body))
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.url+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
 	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+// login returns an access token of the first admin.
+func login(t *testing.T, s *server) string {
+	t.Helper()
+	status, body := call(t, s, http.MethodPost, "/auth/login", "", `{"email":"admin@kantuta.local","password":"`+adminPassword+`"}`)
 	var out struct {
 		AccessToken string `json:"access_token"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.AccessToken == "" {
-		t.Fatalf("login: %d %v", res.StatusCode, err)
+	if err := json.Unmarshal(body, &out); err != nil || out.AccessToken == "" {
+		t.Fatalf("login: %d %s", status, body)
 	}
 	return out.AccessToken
 }
