@@ -150,6 +150,9 @@ func serve(stdout, stderr io.Writer) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	// Shutdown does not wait for hijacked WebSockets and would wait for
+	// Socket.IO long-polls: close them as it begins.
+	srv.RegisterOnShutdown(app.CloseConnections)
 	if cfg.PprofAddr != "" {
 		pprofSrv, err := servePprof(cfg.PprofAddr, logger)
 		if err != nil {

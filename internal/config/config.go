@@ -81,6 +81,12 @@ type Config struct {
 	// §14.1); totals still cover everything and the answer says "truncado".
 	ReportMaxRows int
 
+	// RealtimeAuth decides who may open a Socket.IO connection: origin
+	// (default), token or off (SPEC §14.6); RateLimitRealtime bounds new
+	// Socket.IO sessions per client IP.
+	RealtimeAuth      string
+	RateLimitRealtime Rate
+
 	LogLevel  slog.Level
 	LogFormat string // text | json
 
@@ -235,6 +241,11 @@ func FromMap(env map[string]string) (Config, error) {
 		// SPEC §14.7: the integration is not part of this phase.
 		p.fail("WHATSAPP_ENABLED", "only false is supported: WhatsApp is not served in this version")
 	}
+	c.RealtimeAuth = strings.ToLower(p.str("REALTIME_AUTH", "origin"))
+	if c.RealtimeAuth != "origin" && c.RealtimeAuth != "token" && c.RealtimeAuth != "off" {
+		p.fail("REALTIME_AUTH", fmt.Sprintf("must be origin, token or off, got %q", c.RealtimeAuth))
+	}
+	c.RateLimitRealtime = p.rate("RATE_LIMIT_REALTIME", Rate{60, time.Minute})
 
 	defaultFormat := "text"
 	if c.Env == Production {
