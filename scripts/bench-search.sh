@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Customer search benchmark (SPEC §10): seeds a fresh database with
-# `kantuta seed demo`, serves it, and measures /api/pos/clientes/search.
+# `kantuta seed demo`, serves it, and measures /api/pos/clientes/search,
+# by name (search?name=) and as a cashier asks (search?q=).
 #   scripts/bench-search.sh sqlite   [N=200000]
 #   scripts/bench-search.sh postgres [N=1000000]   (BENCH_POSTGRES_URL, default local)
+# BENCH_PORT (default 3917) is the port the server listens on.
 # The PostgreSQL run drops and recreates the database kantuta_bench_cliente.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,12 +28,14 @@ case "$dialect" in
   *) echo "usage: $0 sqlite|postgres [N]" >&2; exit 2 ;;
 esac
 export JWT_SECRET=bench-access-secret-0123456789abcdef0123 JWT_REFRESH_SECRET=bench-refresh-secret-0123456789abcdef01
-export KANTUTA_ADMIN_PASSWORD=bench-password-123 KANTUTA_ADDR=127.0.0.1:3917 LOG_LEVEL=warn KANTUTA_DATA_DIR="$work"
+export KANTUTA_ADMIN_PASSWORD=bench-password-123 KANTUTA_ADDR=127.0.0.1:${BENCH_PORT:-3917} LOG_LEVEL=warn KANTUTA_DATA_DIR="$work"
 
 echo "==> seed: kantuta seed demo --clientes $n ($dialect)"
 "$work/kantuta" seed demo --clientes "$n" 2>/dev/null
 "$work/kantuta" serve >"$work/serve.out" 2>"$work/serve.log" &
 pid=$!
-for _ in $(seq 1 100); do curl -sf http://127.0.0.1:3917/readyz >/dev/null && break; sleep 0.1; done
-echo "==> search latency over $n customers ($dialect), sequential requests over HTTP"
-"$work/bench-search" -url http://127.0.0.1:3917 -secret "$JWT_SECRET" -rounds "${ROUNDS:-40}"
+for _ in $(seq 1 100); do curl -sf http://127.0.0.1:${BENCH_PORT:-3917}/readyz >/dev/null && break; sleep 0.1; done
+echo "==> search?name= latency over $n customers ($dialect), sequential requests over HTTP"
+"$work/bench-search" -url http://127.0.0.1:${BENCH_PORT:-3917} -secret "$JWT_SECRET" -rounds "${ROUNDS:-40}" -param name
+echo "==> search?q= latency (cédula, code, phone, name) over $n customers ($dialect)"
+"$work/bench-search" -url http://127.0.0.1:${BENCH_PORT:-3917} -secret "$JWT_SECRET" -rounds "${ROUNDS:-40}" -param q
