@@ -3,6 +3,7 @@ package cliente
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -43,14 +44,23 @@ func (s *Store) Lookup(ctx context.Context, term string) ([]Cliente, error) {
 		}
 		add(exact)
 		// 2. A whole phone number. Phones are exactly 10 digits, so shorter
-		// or longer terms never ask.
+		// or longer terms never ask. No ORDER BY: with it, the planners walk
+		// the name index and read every row through it; the few matches are
+		// sorted here instead. No index serves this yet (see
+		// docs/performance.md): a scan of the table.
 		if len(digits) == 10 {
 			var phones []Cliente
 			err := db.Where(noInactivo+" AND (cli_telefono = ? OR cli_celular = ?)", digits, digits).
-				Order("cli_nombre_norm, cli_codigo").Limit(SearchLimit).Find(&phones).Error
+				Limit(searchCandidates).Find(&phones).Error
 			if err != nil {
 				return nil, fmt.Errorf("lookup phone: %w", err)
 			}
+			sort.Slice(phones, func(i, j int) bool {
+				if phones[i].NombreNorm != phones[j].NombreNorm {
+					return phones[i].NombreNorm < phones[j].NombreNorm
+				}
+				return phones[i].Codigo < phones[j].Codigo
+			})
 			if add(phones) {
 				return out, nil
 			}
