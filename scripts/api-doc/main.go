@@ -4,7 +4,8 @@
 //	go run ./scripts/api-doc [-bin bin/kantuta] [-doc docs/api.md] [-v]
 //
 // It starts the binary on a free loopback port with a fresh SQLite data
-// directory (or DATABASE_URL when set: give it an empty database), runs
+// directory (PORT, DATABASE_URL, KANTUTA_* and JWT_* of the calling shell
+// are not passed on), runs
 // every ```sh block of the document in order in one bash session (so shell
 // variables carry from block to block), and checks each curl against the
 // expectation written after it. The conventions it relies on are written at
@@ -509,7 +510,16 @@ func startServer(bin, work string) (base string, stop func(), err error) {
 	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(),
+	// The document shows a fresh SQLite server: settings of the calling
+	// shell that would change that are left out.
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if k != "PORT" && k != "DATABASE_URL" && !strings.HasPrefix(k, "KANTUTA_") && !strings.HasPrefix(k, "JWT_") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env,
 		"KANTUTA_ADDR="+addr, "KANTUTA_DATA_DIR="+filepath.Join(work, "data"),
 		"KANTUTA_ADMIN_EMAIL=admin@kantuta.local", "KANTUTA_ADMIN_PASSWORD="+adminPassword,
 		"KANTUTA_ENV=development", "MAIL_BACKEND=console", "SMTP_HOST=", "LOG_LEVEL=warn")
