@@ -44,16 +44,20 @@ func (s *Store) Lookup(ctx context.Context, term string) ([]Cliente, error) {
 		}
 		add(exact)
 		// 2. A whole phone number. Phones are exactly 10 digits, so shorter
-		// or longer terms never ask. No ORDER BY: with it, the planners walk
-		// the name index and read every row through it; the few matches are
-		// sorted here instead. No index serves this yet (see
-		// docs/performance.md): a scan of the table.
+		// or longer terms never ask. One query per column (an OR of the two
+		// makes SQLite scan), without ORDER BY (with it the planners walk
+		// the name index through every row); the few matches are sorted
+		// here. Indexes on the two columns are proposed in
+		// docs/performance.md; until a migration adds them, a scan.
 		if len(digits) == 10 {
 			var phones []Cliente
-			err := db.Where(noInactivo+" AND (cli_telefono = ? OR cli_celular = ?)", digits, digits).
-				Limit(searchCandidates).Find(&phones).Error
-			if err != nil {
-				return nil, fmt.Errorf("lookup phone: %w", err)
+			for _, col := range []string{"cli_telefono", "cli_celular"} {
+				var rows []Cliente
+				err := db.Where(noInactivo+" AND "+col+" = ?", digits).Limit(searchCandidates).Find(&rows).Error
+				if err != nil {
+					return nil, fmt.Errorf("lookup phone: %w", err)
+				}
+				phones = append(phones, rows...)
 			}
 			sort.Slice(phones, func(i, j int) bool {
 				if phones[i].NombreNorm != phones[j].NombreNorm {
