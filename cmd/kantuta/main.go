@@ -176,6 +176,13 @@ func serve(stdout, stderr io.Writer) error {
 		return err
 	}
 	defer unlock()
+	// Listen before touching the database: a port in use is refused
+	// before anything (a first admin, a migration) is written.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return listenError(cfg.Addr, err)
+	}
+	defer ln.Close()
 	cfg, db, err := open(ctx, true)
 	if err != nil {
 		return err
@@ -202,10 +209,6 @@ func serve(stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "\n  First admin created: %s (password from KANTUTA_ADMIN_PASSWORD)\n\n", email)
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return listenError(cfg.Addr, err)
-	}
 	srv := &http.Server{
 		Handler:           app.Handler,
 		ReadHeaderTimeout: 10 * time.Second,

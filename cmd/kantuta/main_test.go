@@ -172,6 +172,9 @@ func TestServeRefusals(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "the port is already in use") || !strings.Contains(out, "PORT=") {
 		t.Fatalf("port in use: %d %q", code, out)
 	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "kantuta.db")); err == nil || strings.Contains(out, "First admin") {
+		t.Fatal("a server that cannot listen created the database and its first admin")
+	}
 
 	// A first server holds the data directory; a second refuses.
 	free, _ := net.Listen("tcp", "127.0.0.1:0")
