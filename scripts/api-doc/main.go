@@ -363,6 +363,11 @@ mailed_code() {
 `
 
 func run(bin, docPath string, verbose bool, out io.Writer) (passed, failed int, err error) {
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return 0, 0, fmt.Errorf("%s is needed to run the examples (apt-get install %s)", tool, tool)
+		}
+	}
 	raw, err := os.ReadFile(docPath)
 	if err != nil {
 		return 0, 0, err
