@@ -418,12 +418,12 @@ func run(bin, docPath string, verbose bool, out io.Writer) (passed, failed int, 
 		if ok {
 			passed++
 			if verbose {
-				fmt.Fprintf(out, "  ok   docs/api.md:%d %s\n", line, what)
+				fmt.Fprintf(out, "  ok   %s:%d %s\n", docPath, line, what)
 			}
 			return
 		}
 		failed++
-		fmt.Fprintf(out, "  FAIL docs/api.md:%d %s: %v\n", line, what, problem)
+		fmt.Fprintf(out, "  FAIL %s:%d %s: %v\n", docPath, line, what, problem)
 	}
 	curlLine := map[int]int{} // response number → line of its block
 	checked := map[int]bool{}
