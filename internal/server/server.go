@@ -138,6 +138,9 @@ func (a *App) routes() http.Handler {
 	a.mountRealtime(r) // first: /socket.io/ bypasses the middleware below
 	r.Use(httpapi.RequestLog(a.Logger))
 	r.Use(httpapi.Recover(RendererFor))
+	// HEAD wherever GET works (curl -I, uptime probes): routed as GET, and
+	// net/http sends the headers without the body.
+	r.Use(httpapi.HeadAsGet)
 	r.Use(httpapi.SecurityHeaders)
 	r.Use(httpapi.Deadline(a.Config.RequestTimeout))
 	r.Use(a.Metrics.Middleware)
