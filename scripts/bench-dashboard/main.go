@@ -91,7 +91,9 @@ func seed(args []string) {
 	for j := 0; j < 3; j++ {
 		total = append(total, qty(j)+" * "+price(prod(j)))
 	}
-	when := "((g % 365) * 86400 + (g * 7919) % 86400)" // spread over the last year
+	// Rows are spread over the last year in insertion order, as a shop
+	// writes them (the newest id is the newest sale), a little jittered.
+	when := func(n int) string { return fmt.Sprintf("((%d - g) * 31536000 / %d + (g * 7919) %% 60)", n, n) }
 	steps := []struct{ name, sql string }{
 		{"categoria", "INSERT INTO categoria (nombre, nombre_key) VALUES ('Bench', 'bench')"},
 		{"producto", fmt.Sprintf(`INSERT INTO producto (nombre, nombre_key, nombre_norm, precio_venta, costo_compra, stock_actual, stock_minimo, id_categoria)
@@ -103,7 +105,7 @@ func seed(args []string) {
 		{"venta", fmt.Sprintf(`INSERT INTO venta (id_sesion_caja, total, metodo_pago, estado_venta, fecha, id_user_create, created_at, updated_at)
 			SELECT (g - 1) %% 100 + 1, %s, CASE g %% 3 WHEN 0 THEN 'EFECTIVO' WHEN 1 THEN 'QR' ELSE 'TRANSFERENCIA' END,
 			CASE WHEN g %% 20 = 0 THEN 'ANULADA' ELSE 'COMPLETADA' END, %s, 1, %s, %s FROM %s`,
-			money(strings.Join(total, " + ")), ago(when), ago(when), ago(when), series(*ventas))},
+			money(strings.Join(total, " + ")), ago(when(*ventas)), ago(when(*ventas)), ago(when(*ventas)), series(*ventas))},
 	}
 	for j := 0; j < 3; j++ {
 		steps = append(steps, struct{ name, sql string }{fmt.Sprintf("detalles_venta line %d", j+1), fmt.Sprintf(
@@ -113,10 +115,10 @@ func seed(args []string) {
 	}
 	steps = append(steps,
 		struct{ name, sql string }{"movimientos_caja", fmt.Sprintf(`INSERT INTO movimientos_caja (id_sesion_caja, tipo, monto, motivo, origen, fecha)
-			SELECT (g - 1) %% 100 + 1, 'INGRESO', %s, 'Venta de recarga', 'RECARGA', %s FROM %s`, money("(g % 50 + 1) * 100"), ago(when), series(*recargas))},
+			SELECT (g - 1) %% 100 + 1, 'INGRESO', %s, 'Venta de recarga', 'RECARGA', %s FROM %s`, money("(g % 50 + 1) * 100"), ago(when(*recargas)), series(*recargas))},
 		struct{ name, sql string }{"recargas_clientes", fmt.Sprintf(`INSERT INTO recargas_clientes (operadora, numero_cliente, monto, fecha_hora, id_caja_sesion, id_movimiento_caja, id_user_create)
 			SELECT CASE g %% 3 WHEN 0 THEN 'Tigo' WHEN 1 THEN 'Entel' ELSE 'Viva' END, %s, %s, %s, (g - 1) %% 100 + 1, g, 1 FROM %s`,
-			numero, money("(g % 50 + 1) * 100"), ago(when), series(*recargas))},
+			numero, money("(g % 50 + 1) * 100"), ago(when(*recargas)), series(*recargas))},
 	)
 	start := time.Now()
 	for _, st := range steps {
@@ -126,11 +128,6 @@ func seed(args []string) {
 		}
 		fmt.Printf("  %-22s %8.1f s\n", st.name, time.Since(t).Seconds())
 	}
-	if pg {
-		if err := db.Exec("VACUUM ANALYZE").Error; err != nil { // visibility map: index-only scans
-			fail(err)
-		}
-	}
 	t := time.Now()
 	rs, err := reporte.Rebuild(ctx, db, cfg.Location)
 	if err != nil {
@@ -138,6 +135,11 @@ func seed(args []string) {
 	}
 	fmt.Printf("  %-22s %8.1f s (%d ventas, %d lines → %d day rows, %d product-month rows)\n", "reportes rebuild",
 		time.Since(t).Seconds(), rs.Ventas, rs.Lineas, rs.Dias, rs.Productos)
+	if pg {
+		if err := db.Exec("VACUUM ANALYZE").Error; err != nil { // visibility map: index-only scans
+			fail(err)
+		}
+	}
 	fmt.Printf("seeded %d ventas, %d lines, %d recargas, %d productos in %.1f s\n", *ventas, 3**ventas, *recargas, *productos, time.Since(start).Seconds())
 }
 
