@@ -5,6 +5,7 @@
 //
 //	bench-dashboard seed -ventas N      (DATABASE_URL; usuario 1 must exist)
 //	bench-dashboard measure -url U -secret S -n 500
+//	bench-dashboard uncached -n 100    (reporte.Store.Dashboard in process: every part computed, no cache)
 package main
 
 import (
@@ -33,6 +34,8 @@ func main() {
 		seed(os.Args[2:])
 	case "measure":
 		measure(os.Args[2:])
+	case "uncached":
+		uncached(os.Args[2:])
 	default:
 		fail(fmt.Errorf("unknown command %q", os.Args[1]))
 	}
@@ -186,6 +189,46 @@ func measure(args []string) {
 	}
 	fmt.Printf("%-28s %6s %8s %8s %8s %8s\n", "route", "n", "p50", "p95", "p99", "max")
 	fmt.Printf("%-28s %6d %8s %8s %8s %8s\n", *path, len(ds), q(.50), q(.95), q(.99), q(1))
+}
+
+// uncached times the dashboard's full computation, as the first request
+// after a sale pays it (the HTTP answer adds about a millisecond).
+func uncached(args []string) {
+	fs := flag.NewFlagSet("uncached", flag.ExitOnError)
+	n := fs.Int("n", 100, "computations (sequential, after 5 warm-up)")
+	_ = fs.Parse(args)
+	cfg, err := config.Load()
+	if err != nil {
+		fail(err)
+	}
+	ctx := context.Background()
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{})
+	if err != nil {
+		fail(err)
+	}
+	defer db.Close()
+	store := reporte.NewStore(db, cfg.ReportMaxRows)
+	now := time.Now().In(cfg.Location)
+	today := reporte.LocalDay(now, cfg.Location)
+	run := func() time.Duration {
+		start := time.Now()
+		if _, err := store.Dashboard(ctx, now.Year(), today); err != nil {
+			fail(err)
+		}
+		return time.Since(start)
+	}
+	for i := 0; i < 5; i++ {
+		run()
+	}
+	ds := make([]time.Duration, *n)
+	for i := range ds {
+		ds[i] = run()
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	q := func(p float64) string {
+		return fmt.Sprintf("%.2fms", float64(ds[int(p*float64(len(ds)-1))].Microseconds())/1000)
+	}
+	fmt.Printf("%-28s %6d %8s %8s %8s %8s\n", "dashboard, uncached", len(ds), q(.50), q(.95), q(.99), q(1))
 }
 
 func fail(err error) {
