@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/kantuta
 
-.PHONY: run build test test-short bench vet fmt lint e2e clean
+.PHONY: run build test test-short bench vet fmt lint e2e browser-e2e clean
 
 run: build ## build and serve on :3000 with SQLite in ./data
 	./$(BIN) serve
@@ -25,6 +25,9 @@ bench: ## load benchmarks against the built binary (see docs/performance.md)
 
 e2e: build ## end-to-end checks against the built binary
 	@./scripts/e2e.sh
+
+browser-e2e: ## the React frontend in chromium against the built binary (see docs/frontend.md)
+	@./scripts/browser-e2e.sh
 
 clean:
 	rm -rf bin

@@ -33,6 +33,7 @@ Usage:
   kantuta admin create --email E --password P
                                            create an admin usuario
   kantuta seed demo --clientes N           insert N demo customers (bulk, with progress)
+  kantuta seed demo --productos N          insert N demo products, their categories and ALTA movements
   kantuta reportes rebuild                 recompute the report aggregates from the ventas
   kantuta version                          print the version
 

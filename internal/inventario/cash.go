@@ -1,6 +1,8 @@
 package inventario
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -80,4 +82,14 @@ func (d SessionDrawer) Withdraw(tx *gorm.DB, sesionID int64, monto money.Cents, 
 		return 0, fmt.Errorf("insert movimiento_caja: %w", err)
 	}
 	return id, nil
+}
+
+// runTx is db.Tx with its give-up error answered as SPEC §12.3 says: a
+// transaction that kept losing deadlock or serialization races → 503.
+func runTx(ctx context.Context, db *database.DB, fn func(tx *gorm.DB) error) error {
+	err := db.Tx(ctx, fn)
+	if errors.Is(err, database.ErrContention) {
+		return httpapi.Unavailable(err)
+	}
+	return err
 }

@@ -2,7 +2,6 @@ package inventario
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -126,6 +125,9 @@ func (l *Ledger) Take(tx *gorm.DB, lines []StockLine) (map[int64]Product, error)
 	out := make(map[int64]Product, len(ids))
 	for _, id := range ids {
 		q := sum[id]
+		if q > MaxStock { // no stock holds that much (and PostgreSQL's int4 parameter could not carry it)
+			return nil, l.stockError(tx, id)
+		}
 		p, ok, err := scanProduct(tx, "UPDATE producto SET stock_actual = stock_actual - ? WHERE id = ? AND estado AND stock_actual >= ?"+productReturning, q, id, q)
 		if err != nil {
 			return nil, fmt.Errorf("take stock of producto %d: %w", id, err)
@@ -161,20 +163,33 @@ func (l *Ledger) Give(tx *gorm.DB, lines []StockLine) (map[int64]Product, error)
 	ids, sum := sumLines(lines)
 	out := make(map[int64]Product, len(ids))
 	for _, id := range ids {
+		if sum[id] > MaxStock {
+			return nil, l.overflowError(tx, id)
+		}
 		p, ok, err := scanProduct(tx, "UPDATE producto SET stock_actual = stock_actual + ? WHERE id = ? AND stock_actual <= ?"+productReturning,
 			sum[id], id, MaxStock-sum[id])
 		if err != nil {
 			return nil, fmt.Errorf("give stock to producto %d: %w", id, err)
 		}
 		if !ok {
-			if err := l.stockError(tx, id); err.(*StockError).Missing {
-				return nil, err
-			}
-			return nil, ErrStockOverflow
+			return nil, l.overflowError(tx, id)
 		}
 		out[id] = p
 	}
 	return out, nil
+}
+
+// overflowError answers an increment that found no row: no such product
+// (*StockError), or the sum would pass MaxStock.
+func (l *Ledger) overflowError(tx *gorm.DB, id int64) error {
+	var n int64
+	if err := tx.Raw("SELECT COUNT(*) FROM producto WHERE id = ?", id).Scan(&n).Error; err != nil {
+		return fmt.Errorf("re-read producto %d: %w", id, err)
+	}
+	if n == 0 { // Give serves deleted products too: only a missing row is missing
+		return &StockError{ProductoID: id, Missing: true}
+	}
+	return ErrStockOverflow
 }
 
 // ErrStockOverflow: the change would take stock_actual past MaxStock.
@@ -278,5 +293,3 @@ func ctxOf(tx *gorm.DB) context.Context {
 	}
 	return context.Background()
 }
-
-var _ = sql.ErrNoRows

@@ -52,17 +52,17 @@ type Producto struct {
 // Compra is a purchase with its lines, each embedding its product (even
 // one deleted since).
 type Compra struct {
-	ID            int64          `json:"id"`
-	Total         money.Cents    `json:"total"`
-	Proveedor     *string        `json:"proveedor"`
-	PagadoConCaja bool           `json:"pagado_con_caja"`
-	IDSesionCaja  *int64         `json:"id_sesion_caja"`
-	Fecha         httpapi.Time   `json:"fecha"`
-	Estado        bool           `json:"estado"`
-	IDUserCreate  *int64         `json:"id_user_create"`
-	IDUserUpdate  *int64         `json:"id_user_update"`
-	CreatedAt     httpapi.Time   `json:"created_at"`
-	UpdatedAt     httpapi.Time   `json:"updated_at"`
+	ID            int64           `json:"id"`
+	Total         money.Cents     `json:"total"`
+	Proveedor     *string         `json:"proveedor"`
+	PagadoConCaja bool            `json:"pagado_con_caja"`
+	IDSesionCaja  *int64          `json:"id_sesion_caja"`
+	Fecha         httpapi.Time    `json:"fecha"`
+	Estado        bool            `json:"estado"`
+	IDUserCreate  *int64          `json:"id_user_create"`
+	IDUserUpdate  *int64          `json:"id_user_update"`
+	CreatedAt     httpapi.Time    `json:"created_at"`
+	UpdatedAt     httpapi.Time    `json:"updated_at"`
 	Detalles      []DetalleCompra `json:"detalles"`
 }
 

@@ -93,6 +93,29 @@ func scanProducto(row scanner) (Producto, error) {
 	return p, err
 }
 
+// productoList selects the list's columns; on PostgreSQL the amounts come
+// as bigint centavos, which pgx decodes in binary, instead of NUMERIC text
+// to parse (money.Cents scans both).
+func (s *Store) productoList() string {
+	precio, costo := "p.precio_venta", "p.costo_compra"
+	if s.db.IsPostgres() {
+		precio, costo = "(p.precio_venta * 100)::bigint", "(p.costo_compra * 100)::bigint"
+	}
+	return `SELECT p.id, p.nombre, p.codigo_barras, ` + precio + `, ` + costo + `, p.stock_actual, p.stock_minimo,
+	p.id_categoria, p.estado, p.id_user_create, p.id_user_update, p.created_at, p.updated_at
+FROM producto p`
+}
+
+// scanProductoRow reads a row of productoListSelect into p (reused).
+func scanProductoRow(row scanner, p *Producto) error {
+	var created, updated time.Time
+	p.CodigoBarras, p.IDUserCreate, p.IDUserUpdate = nil, nil, nil
+	err := row.Scan(&p.ID, &p.Nombre, &p.CodigoBarras, &p.PrecioVenta, &p.CostoCompra, &p.StockActual, &p.StockMinimo,
+		&p.IDCategoria, &p.Estado, &p.IDUserCreate, &p.IDUserUpdate, &created, &updated)
+	p.CreatedAt, p.UpdatedAt = utc(created), utc(updated)
+	return err
+}
+
 // ProductoFilter holds the optional list filters (SPEC §12.2).
 type ProductoFilter struct {
 	Q           string // substring of nombre or codigo_barras, accent- and case-insensitive
@@ -101,8 +124,20 @@ type ProductoFilter struct {
 }
 
 // EachProducto calls fn for every active product matching f, newest first,
-// one row at a time.
-func (s *Store) EachProducto(ctx context.Context, f ProductoFilter, fn func(Producto) error) error {
+// one row at a time, with its category's JSON: the categories are read
+// first, once (a shop has a few dozen), and the products without a join.
+func (s *Store) EachProducto(ctx context.Context, f ProductoFilter, fn func(p *Producto, cat []byte) error) error {
+	cats := map[int64][]byte{}
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+categoriaCols+" FROM categoria c")
+	if err == nil {
+		err = database.EachRow(rows, func(r *sql.Rows) (Categoria, error) { return scanCategoria(r) }, func(c Categoria) error {
+			cats[c.ID] = appendCategoria(nil, &c)
+			return nil
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("list productos: categorias: %w", err)
+	}
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -121,9 +156,12 @@ func (s *Store) EachProducto(ctx context.Context, f ProductoFilter, fn func(Prod
 	if f.BajoStock {
 		where = append(where, "p.stock_actual <= p.stock_minimo")
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, productoSelect+"\nWHERE "+strings.Join(where, " AND ")+"\nORDER BY p.id DESC", args...)
+	rows, err = s.db.SQL.QueryContext(ctx, s.productoList()+"\nWHERE "+strings.Join(where, " AND ")+"\nORDER BY p.id DESC", args...)
 	if err == nil {
-		err = database.EachRow(rows, func(r *sql.Rows) (Producto, error) { return scanProducto(r) }, fn)
+		var p Producto
+		err = database.EachRow(rows, func(r *sql.Rows) (*Producto, error) { return &p, scanProductoRow(r, &p) }, func(p *Producto) error {
+			return fn(p, cats[p.IDCategoria])
+		})
 	}
 	if err != nil {
 		return fmt.Errorf("list productos: %w", err)

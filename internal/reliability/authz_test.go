@@ -94,6 +94,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 
 		otherPath := fmt.Sprintf("/usuario/%d", other.ID)
+		catID, prodID := newProducto(t, app, adminTok)
+		contacto := app.Post("/notificaciones/contactos", adminTok, map[string]any{"nombre": "Matriz", "telefono": "70000099"})
+		if contacto.Status != http.StatusCreated {
+			t.Fatalf("create contacto: %s", contacto)
+		}
+		contactoPath := "/notificaciones/contactos/" + contacto.Map(t)["id"].(string)
+		compra := map[string]any{"pagar_con_caja": false, "detalles": []map[string]any{{"id_producto": json.Number(prodID), "cantidad": 1, "costo_unitario": 1}}}
 		rows := []authzRow{
 			// Infrastructure and documentation: public.
 			{method: "GET", route: "/healthz", public: []int{200}},
@@ -165,6 +172,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{method: "GET", route: "/ventas/{id}", path: "/ventas/987654321", allow: usuarioRoles},
 			{method: "PATCH", route: "/ventas/{id}", path: "/ventas/987654321", body: map[string]any{}, allow: adminOnly},
 			{method: "DELETE", route: "/ventas/{id}", path: "/ventas/987654321", allow: adminOnly},
+			// §12 inventario, compras, contactos: reads any usuario role, writes admin and lider,
+			// contactos admin; operator tokens 403 whatever their role.
+			{method: "GET", route: "/inventario/categorias", allow: usuarioRoles},
+			{method: "POST", route: "/inventario/categorias", body: map[string]any{}, allow: adminLider},
+			{method: "GET", route: "/inventario/categorias/{id}", path: "/inventario/categorias/" + catID, allow: usuarioRoles},
+			{method: "PATCH", route: "/inventario/categorias/{id}", path: "/inventario/categorias/" + catID, body: map[string]any{}, allow: adminLider},
+			{method: "DELETE", route: "/inventario/categorias/{id}", path: "/inventario/categorias/987654321", allow: adminLider},
+			{method: "GET", route: "/inventario/producto", allow: usuarioRoles},
+			{method: "POST", route: "/inventario/producto", body: map[string]any{}, allow: adminLider},
+			{method: "GET", route: "/inventario/producto/{id}", path: "/inventario/producto/" + prodID, allow: usuarioRoles},
+			{method: "PATCH", route: "/inventario/producto/{id}", path: "/inventario/producto/" + prodID, body: map[string]any{}, allow: adminLider},
+			{method: "DELETE", route: "/inventario/producto/{id}", path: "/inventario/producto/987654321", allow: adminLider},
+			{method: "GET", route: "/compras", allow: usuarioRoles},
+			{method: "POST", route: "/compras", body: compra, allow: adminLider, note: "a real compra of one unit"},
+			{method: "GET", route: "/notificaciones/contactos", allow: adminOnly},
+			{method: "POST", route: "/notificaciones/contactos", body: map[string]any{}, allow: adminOnly},
+			{method: "GET", route: "/notificaciones/contactos/activos-stock", allow: adminOnly},
+			{method: "GET", route: "/notificaciones/contactos/{id}", path: contactoPath, allow: adminOnly},
+			{method: "PATCH", route: "/notificaciones/contactos/{id}", path: contactoPath, body: map[string]any{}, allow: adminOnly},
+			{method: "DELETE", route: "/notificaciones/contactos/{id}", path: "/notificaciones/contactos/00000000-0000-4000-8000-000000000000", allow: adminOnly},
+			{method: "POST", route: "/notificaciones/contactos/seed", body: map[string]any{}, public: []int{404}, note: "not served (SPEC §12.2)"},
 			// §14 reportes, recargas, whatsapp: usuario tokens only (operators 403).
 			{method: "GET", route: "/reportes/dashboard-stats", allow: usuarioRoles},
 			{method: "GET", route: "/reportes/data/ventas-rango", allow: adminOnly},

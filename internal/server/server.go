@@ -23,6 +23,7 @@ import (
 	"github.com/kantuta/kantuta/internal/config"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/inventario"
 	"github.com/kantuta/kantuta/internal/mail"
 	"github.com/kantuta/kantuta/internal/persona"
 	"github.com/kantuta/kantuta/internal/realtime"
@@ -48,9 +49,10 @@ type App struct {
 	Usuarios      *usuario.Store
 	Personas      *persona.Store
 	Operadores    *users.Store
-	Mail          *mail.System  // queues system mails (welcome, reset code, password changed)
-	Events        *realtime.Bus // data-changed events, delivered after commit (SPEC §14.6)
-	CashDrawer    *caja.Drawer  // the cash drawer compras and recargas pay from (set by mountCaja)
+	Mail          *mail.System       // queues system mails (welcome, reset code, password changed)
+	Events        *realtime.Bus      // after-commit events of the POS writes (SPEC §14.6)
+	Ledger        *inventario.Ledger // the one place stock changes (compras, ventas)
+	CashDrawer    *caja.Drawer       // the cash drawer compras and recargas pay from
 	Handler       http.Handler
 	Stdout        io.Writer // where the console mail backend prints (os.Stdout)
 	// Router is the chi router behind Handler, for tools that walk the
@@ -182,7 +184,8 @@ func (a *App) routes() http.Handler {
 	a.mountUsers(r)
 	a.mountClientes(r)
 	a.mountMail(r)
-	a.mountCaja(r)
+	a.mountInventario(r)
+	a.mountCaja(r) // after mountInventario: sales use its Ledger
 	a.mountRecargas(r)
 	a.mountReportes(r)
 
