@@ -9,7 +9,7 @@ XTOOLS_VERSION := v0.38.0
 STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 DEADCODE := bin/tools/x-tools-$(XTOOLS_VERSION)/deadcode
 
-.PHONY: run build test bench vet fmt lint e2e browser-e2e clean
+.PHONY: run build test bench vet fmt lint e2e browser-e2e api-doc clean
 
 run: build ## build and serve on :3000 with SQLite in ./data
 	./$(BIN) serve
@@ -49,6 +49,9 @@ e2e: build ## end-to-end checks against the built binary
 
 browser-e2e: ## the React frontend in chromium against the built binary (see docs/frontend.md)
 	@./scripts/browser-e2e.sh
+
+api-doc: build ## run every curl of docs/api.md against a fresh binary and compare the answers
+	@go run ./scripts/api-doc -bin $(BIN)
 
 clean:
 	rm -rf bin

@@ -21,6 +21,7 @@ TARGETS=(
   "./internal/cliente FuzzIdentificacion"
   "./internal/operador FuzzOperatorRequests"
   "./internal/mail FuzzMailRequests"
+  "./internal/caja FuzzVentaRequests"
 )
 passed=0; failed=0; start=$(date +%s)
 log=$(mktemp)

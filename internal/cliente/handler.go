@@ -25,6 +25,7 @@ const (
 	msgNotFoundPut  = "Cliente no encontrado para actualizar"
 	msgDuplicate    = "Ya existe un cliente con ese RUC/cédula"
 	msgNameRequired = "El parámetro 'name' es requerido"
+	msgQRequired    = "El parámetro 'q' es requerido"
 	msgBadPage      = "El parámetro 'page' debe ser un número entero mayor o igual a 1"
 	msgEstadoRole   = "Solo un administrador o líder puede cambiar cli_estado"
 )
@@ -119,11 +120,30 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
+	if _, byName := r.URL.Query()["name"]; !byName && r.URL.Query().Has("q") {
+		return h.searchQ(w, r)
+	}
 	name := strings.TrimSpace(r.URL.Query().Get("name"))
 	if name == "" {
 		return httpapi.NewError(http.StatusBadRequest, msgNameRequired)
 	}
 	rows, err := h.Store.Search(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"data": toJSON(rows)})
+	return nil
+}
+
+// searchQ answers search?q=: a cédula/RUC prefix, a code, a phone number
+// or a name, best match first (Store.Lookup). search?name= keeps its own
+// rules; a request with both is a name search.
+func (h *Handler) searchQ(w http.ResponseWriter, r *http.Request) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if q == "" {
+		return httpapi.NewError(http.StatusBadRequest, msgQRequired)
+	}
+	rows, err := h.Store.Lookup(r.Context(), q)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ const (
 	KindWelcome         = "welcome"
 	KindResetCode       = "reset_code"
 	KindPasswordChanged = "password_changed"
+	KindStockBajo       = "stock_bajo" // low-stock alert (SPEC §12.3)
 )
 
 // erased replaces the bodies of sensitive mails once they are done.

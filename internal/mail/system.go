@@ -57,6 +57,13 @@ func (s *System) PasswordChanged(ctx context.Context, tx *gorm.DB, to, name stri
 		map[string]any{"Email": to, "When": time.Now().UTC().Format("02/01/2006 15:04")})
 }
 
+// StockBajo queues a low-stock alert (SPEC §12.3) inside the transaction
+// that made the product low.
+func (s *System) StockBajo(ctx context.Context, tx *gorm.DB, to, name, producto string, stock, minimo int64, categoria string) (int64, error) {
+	return s.queue(ctx, tx, KindStockBajo, to, name, "Alerta de stock bajo: "+producto, false, nil,
+		map[string]any{"Producto": producto, "Stock": stock, "Minimo": minimo, "Categoria": categoria})
+}
+
 // Message queues a mail of POST /mail; by is the usuario who asked, if any.
 func (s *System) Message(ctx context.Context, tx *gorm.DB, to, name, subject, message string, by *int64) (int64, error) {
 	return s.queue(ctx, tx, KindMessage, to, name, subject, false, by, map[string]any{"Message": message})
@@ -78,7 +85,14 @@ func (s *System) queue(ctx context.Context, tx *gorm.DB, kind, to, name, subject
 // (which it completes with Name and Subject), with header-safe name and
 // subject and a recipient without control characters.
 func render(kind, to, name, subject string, data map[string]any) (Mail, error) {
-	name = headerSafe(name, 100)
+	// System mails take the name from a persona, which may hold what a
+	// display name cannot (POST /mail refuses it): it becomes a space.
+	name = headerSafe(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(displayNameForbidden, r) {
+			return ' '
+		}
+		return r
+	}, name), 100)
 	subject = headerSafe(subject, 200)
 	to = strings.TrimSpace(to)
 	if to == "" || strings.ContainsFunc(to, isControl) {

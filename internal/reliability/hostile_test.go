@@ -236,10 +236,12 @@ func TestHostileCorpus(t *testing.T) {
 			"admin": adminTok, "lider": app.Token(role.Lider), "user": userTok, "garbage": "not.a.token",
 			"operator": opTok, "refresh": refresh.Token,
 		}
+		catID, prodID := newProducto(t, app, adminTok)
 		vars := map[string]string{
+			"$producto": prodID, `"$idProducto"`: prodID, `"$idCategoria"`: catID,
 			"$user": fmt.Sprint(user.ID), "$persona": fmt.Sprint(user.IDPersona), "$victim": fmt.Sprint(victim.ID),
 			"$operador": victimOp, "$takenName": stayName, "$cashierRole": cashierRoleUUID(t, app),
-			"$cliente": victimCli, "$takenRuc": "0912345678",
+			"$cliente": victimCli, "$takenRuc": "0912345678", "$tokAdmin": adminTok,
 		}
 		var (
 			refused, accepted, failures int
@@ -326,6 +328,23 @@ func newOperator(t *testing.T, app *testkit.App, adminTok, name string) (id, tok
 		t.Fatal(err)
 	}
 	return id, tok.Token
+}
+
+// newProducto creates a category and a product in it through the API and
+// returns their ids.
+func newProducto(t *testing.T, app *testkit.App, tok string) (categoria, producto string) {
+	t.Helper()
+	res := app.Post("/inventario/categorias", tok, map[string]any{"nombre": "Hostil " + randomHex(3)})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create categoria: %s", res)
+	}
+	categoria = fmt.Sprint(res.Map(t)["id"])
+	res = app.Post("/inventario/producto", tok, map[string]any{"nombre": "Hostil " + randomHex(3), "precio_venta": 1, "costo_compra": 1,
+		"stock_actual": 10, "stock_minimo": 1, "id_categoria": res.Map(t)["id"]})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("create producto: %s", res)
+	}
+	return categoria, fmt.Sprint(res.Map(t)["id"])
 }
 
 // newCliente creates a customer through POST /api/pos/clientes and returns

@@ -24,6 +24,7 @@ func (a *App) mountMail(r chi.Router) {
 	metrics := mail.NewMetrics(a.Metrics.Registry, store)
 	mail.NewHandler(mail.Config{
 		System: a.Mail, Validator: a.Validator, Public: cfg.MailPublic, PublicLimit: publicLimit(),
+		AccountLimit: httpapi.NewRateLimit(cfg.MailRateLimit.Requests, cfg.MailRateLimit.Per),
 	}).Routes(r)
 	login.NewResetHandler(login.ResetConfig{
 		Store: login.NewResetStore(a.DB), Accounts: a.Usuarios, Hasher: a.Hasher, Mailer: a.Mail,

@@ -18,13 +18,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kantuta/kantuta/internal/auth"
+	"github.com/kantuta/kantuta/internal/caja"
 	"github.com/kantuta/kantuta/internal/config"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/inventario"
 	"github.com/kantuta/kantuta/internal/login"
 	"github.com/kantuta/kantuta/internal/mail"
 	"github.com/kantuta/kantuta/internal/operador"
 	"github.com/kantuta/kantuta/internal/persona"
+	"github.com/kantuta/kantuta/internal/realtime"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/usuario"
 )
@@ -46,12 +49,22 @@ type App struct {
 	Usuarios      *usuario.Store
 	Personas      *persona.Store
 	Operadores    *operador.Store
-	Mail          *mail.System // queues system mails (welcome, reset code, password changed)
+	Mail          *mail.System       // queues system mails (welcome, reset code, password changed)
+	Ledger        *inventario.Ledger // the one place stock changes (compras, ventas)
+	CashDrawer    *caja.Drawer       // the cash drawer compras and recargas pay from
 	Handler       http.Handler
 	Stdout        io.Writer // where the console mail backend prints
 	// Router is the chi router behind Handler, for tools that walk the
 	// registered routes (the OpenAPI route test).
 	Router chi.Routes
+
+	// Events is what the POS domains publish their dataChanged events
+	// through, inside their transactions (realtime.Publisher); Bus delivers
+	// them in this process after the commit (tests subscribe to it);
+	// Realtime is the Socket.IO endpoint at /socket.io/.
+	Events   realtime.Publisher
+	Bus      *realtime.Bus
+	Realtime *realtime.Server
 
 	workers []func(ctx context.Context)
 }
@@ -96,10 +109,12 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger, stdout io.Writ
 		Validator:  httpapi.NewValidator(),
 		Operadores: operador.NewStore(db),
 		Mail:       mail.NewSystem(mail.NewStore(db)),
+		CashDrawer: caja.NewDrawer(db),
 		Stdout:     stdout,
 	}
 	persona.RegisterRules(a.Validator)
 	a.Metrics.Registry.MustRegister(collectors.NewDBStatsCollector(db.SQL, "kantuta"))
+	a.logWarnings()
 	states := auth.AccountStatesFunc(a.accountState)
 	cache := auth.NewCache(2 * time.Second)
 	a.Sessions = login.NewSessions(db, a.Issuer, states, cache)
@@ -121,8 +136,12 @@ func (a *App) accountState(ctx context.Context, kind auth.Kind, id string) (auth
 
 func (a *App) routes() http.Handler {
 	r := chi.NewRouter()
+	a.mountRealtime(r) // first: /socket.io/ bypasses the middleware below
 	r.Use(httpapi.RequestLog(a.Logger))
 	r.Use(httpapi.Recover(RendererFor))
+	// HEAD wherever GET works (curl -I, uptime probes): routed as GET, and
+	// net/http sends the headers without the body.
+	r.Use(httpapi.HeadAsGet)
 	r.Use(httpapi.SecurityHeaders)
 	r.Use(httpapi.Deadline(a.Config.RequestTimeout))
 	r.Use(a.Metrics.Middleware)
@@ -151,6 +170,7 @@ func (a *App) routes() http.Handler {
 	}
 	r.Use(httpapi.LimitBody(RendererFor))
 	r.Use(a.Authenticator.Middleware)
+	a.useSecurity(r)
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		rd := RendererFor(r)
@@ -170,13 +190,19 @@ func (a *App) routes() http.Handler {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", httpapi.Handle(nest, a.readyz))
-	r.Method(http.MethodGet, "/metrics", a.Metrics.Handler())
+	if a.Config.MetricsAddr == "" {
+		r.Method(http.MethodGet, "/metrics", a.MetricsHandler())
+	}
 	a.mountAPIDocs(r)
 
 	a.mountIdentity(r)
 	a.mountOperadores(r)
 	a.mountClientes(r)
 	a.mountMail(r)
+	a.mountInventario(r)
+	a.mountCaja(r)
+	a.mountRecargas(r)
+	a.mountReportes(r)
 
 	return r
 }

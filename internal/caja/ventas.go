@@ -1,0 +1,596 @@
+package caja
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/kantuta/kantuta/internal/database"
+	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/inventario"
+	"github.com/kantuta/kantuta/internal/money"
+	"github.com/kantuta/kantuta/internal/realtime"
+)
+
+// Stock is what ventas need of inventario's Ledger (the one place that
+// changes stock); *inventario.Ledger implements it.
+type Stock interface {
+	Take(tx *gorm.DB, lines []inventario.StockLine) (map[int64]inventario.Product, error)
+	Give(tx *gorm.DB, lines []inventario.StockLine) (map[int64]inventario.Product, error)
+	Record(tx *gorm.DB, tipo string, ref, user int64, lines []inventario.StockLine, sign int) (bool, error)
+}
+
+// Venta is a sale as answered (SPEC §13.1), lines in body order.
+type Venta struct {
+	ID                int64        `json:"id"`
+	IDSesionCaja      int64        `json:"id_sesion_caja"`
+	Total             money.Cents  `json:"total"`
+	MetodoPago        string       `json:"metodo_pago"`
+	MontoRecibido     *money.Cents `json:"monto_recibido"`
+	Cambio            *money.Cents `json:"cambio"`
+	EstadoVenta       string       `json:"estado_venta"`
+	MotivoEdicion     *string      `json:"motivo_edicion"`
+	Fecha             Stamp        `json:"fecha"`
+	FechaModificacion Stamp        `json:"fecha_modificacion"`
+	Audit
+	Detalles []Detalle `json:"detalles"`
+}
+
+// Detalle is a line of a venta with its product embedded (even one
+// deleted since).
+type Detalle struct {
+	ID             int64       `json:"id"`
+	IDVenta        int64       `json:"id_venta"`
+	IDProducto     int64       `json:"id_producto"`
+	Cantidad       int64       `json:"cantidad"`
+	PrecioUnitario money.Cents `json:"precio_unitario"`
+	CostoUnitario  money.Cents `json:"costo_unitario"`
+	Subtotal       money.Cents `json:"subtotal"`
+	Audit
+	Producto *inventario.Producto `json:"producto"`
+}
+
+const ventaCols = "id, id_sesion_caja, total, metodo_pago, monto_recibido, cambio, estado_venta, motivo_edicion, fecha, " + auditCols
+
+func scanVenta(row interface{ Scan(...any) error }) (Venta, error) {
+	var v Venta
+	err := row.Scan(append([]any{&v.ID, &v.IDSesionCaja, &v.Total, &v.MetodoPago, &v.MontoRecibido, &v.Cambio,
+		&v.EstadoVenta, &v.MotivoEdicion, &v.Fecha}, v.Audit.dest()...)...)
+	v.FechaModificacion = v.UpdatedAt
+	v.Detalles = []Detalle{}
+	return v, err
+}
+
+const detalleCols = "id, id_venta, id_producto, cantidad, precio_unitario, costo_unitario, subtotal, " + auditCols
+
+func scanDetalle(row interface{ Scan(...any) error }) (Detalle, error) {
+	var d Detalle
+	err := row.Scan(append([]any{&d.ID, &d.IDVenta, &d.IDProducto, &d.Cantidad, &d.PrecioUnitario, &d.CostoUnitario,
+		&d.Subtotal}, d.Audit.dest()...)...)
+	return d, err
+}
+
+// Sales runs the venta transactions.
+type Sales struct {
+	db     *database.DB
+	store  *Store
+	stock  Stock
+	pub    realtime.Publisher
+	loc    *time.Location
+	drawer *Drawer
+}
+
+// NewSales builds the sale service.
+func NewSales(db *database.DB, store *Store, stock Stock, pub realtime.Publisher, loc *time.Location) *Sales {
+	return &Sales{db: db, store: store, stock: stock, pub: pub, loc: loc, drawer: store.drawer}
+}
+
+// SaleLine is a line as asked for.
+type SaleLine struct {
+	ProductoID int64
+	Cantidad   int64
+}
+
+// SaleInput is a validated sale.
+type SaleInput struct {
+	SesionID      int64
+	MetodoPago    string
+	Lines         []SaleLine
+	MontoRecibido *money.Cents
+	User          int64
+}
+
+func sesionNotOpen(id int64) error {
+	return badRequest("La sesión de caja con ID %d no está abierta o no existe", id)
+}
+
+// Create runs one sale in one transaction in the lock order: the session
+// row, then the products by ascending id (the Ledger's conditional
+// decrements), then the aggregates, then the caja. It answers the venta as
+// GET /ventas/:id would.
+func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
+	var out Venta
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		ses, found, err := s.drawer.lockSession(tx, in.SesionID)
+		if err != nil {
+			return err
+		}
+		if !found || !ses.Estado || ses.EstadoSesion != Abierta {
+			return sesionNotOpen(in.SesionID)
+		}
+		if ses.Especialidad == SoloAgentes {
+			return conflict("La caja %s no admite ventas (especialidad SOLO_AGENTES)", ses.CajaNombre)
+		}
+		lines := make([]inventario.StockLine, len(in.Lines))
+		for i, l := range in.Lines {
+			lines[i] = inventario.StockLine{ProductoID: l.ProductoID, Cantidad: l.Cantidad}
+		}
+		products, err := s.stock.Take(tx, lines)
+		if err != nil {
+			return stockErr(err)
+		}
+		// The server's prices, exact; the client's are ignored.
+		var total money.Cents
+		subtotals := make([]money.Cents, len(in.Lines))
+		for i, l := range in.Lines {
+			sub, ok := products[l.ProductoID].PrecioVenta.Mul(l.Cantidad)
+			if !ok || total+sub > money.Max {
+				return badRequest("total no debe ser mayor que 9999999999.99")
+			}
+			subtotals[i], total = sub, total+sub
+		}
+		var cambio *money.Cents
+		if in.MontoRecibido != nil {
+			if *in.MontoRecibido < total {
+				return badRequest("monto_recibido no cubre el total (Bs. %s)", total)
+			}
+			c := *in.MontoRecibido - total
+			cambio = &c
+		}
+		t := now()
+		ts := stampArg(s.db, t)
+		var recibido, cambioArg any
+		if cambio != nil {
+			recibido, cambioArg = s.db.Money(*in.MontoRecibido), s.db.Money(*cambio)
+		}
+		var id int64
+		if err := tx.Raw(`INSERT INTO venta (id_sesion_caja, total, metodo_pago, monto_recibido, cambio, fecha, id_user_create, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.SesionID, s.db.Money(total), in.MetodoPago, recibido, cambioArg,
+			ts, nullID(in.User), ts, ts).Row().Scan(&id); err != nil {
+			return err
+		}
+		// One statement for every line; ids follow the VALUES order, so
+		// reading them back by id keeps the body's order.
+		var sb strings.Builder
+		args := make([]any, 0, len(in.Lines)*9)
+		sb.WriteString("INSERT INTO detalles_venta (id_venta, id_producto, cantidad, precio_unitario, costo_unitario, subtotal, id_user_create, created_at, updated_at) VALUES ")
+		for i, l := range in.Lines {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			p := products[l.ProductoID]
+			args = append(args, id, l.ProductoID, l.Cantidad, s.db.Money(p.PrecioVenta), s.db.Money(p.CostoCompra),
+				s.db.Money(subtotals[i]), nullID(in.User), ts, ts)
+		}
+		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+			return err
+		}
+		becameLow, err := s.stock.Record(tx, inventario.TipoVenta, id, in.User, lines, -1)
+		if err != nil {
+			return err
+		}
+		agg := make([]aggLine, len(in.Lines))
+		for i, l := range in.Lines {
+			c, _ := products[l.ProductoID].CostoCompra.Mul(l.Cantidad)
+			agg[i] = aggLine{producto: l.ProductoID, cantidad: l.Cantidad, importe: subtotals[i], costo: c}
+		}
+		if err := s.aggregate(tx, t, ses.IDCaja, in.User, in.MetodoPago, total, 1, agg); err != nil {
+			return err
+		}
+		if in.MetodoPago == Efectivo {
+			if err := s.drawer.moveSaldo(tx, in.SesionID, total); err != nil {
+				return err
+			}
+		}
+		if out, err = s.load(ctx, tx, id); err != nil {
+			return err
+		}
+		events := []realtime.Event{{Entity: "caja", Action: "saldo_actualizado"}, {Entity: "producto", Action: "stock_descontado"},
+			{Entity: "venta", Action: "creada"}}
+		if becameLow {
+			events = append(events, realtime.Event{Entity: "producto", Action: "stock_bajo"})
+		}
+		return s.pub.Publish(tx, events...)
+	})
+	return out, err
+}
+
+// stockErr words the Ledger's refusals as SPEC §13.2 (400s).
+func stockErr(err error) error {
+	var se *inventario.StockError
+	if errors.As(err, &se) {
+		return httpapi.NewError(http.StatusBadRequest, se.Error())
+	}
+	return err
+}
+
+type aggLine struct {
+	producto int64
+	cantidad int64
+	importe  money.Cents
+	costo    money.Cents
+}
+
+// aggregate adds sign × the venta to the §14.4 aggregates with the
+// portable upsert, products in ascending id (after their rows in the lock
+// order). Keys are the local day and month of fecha in KANTUTA_TZ.
+func (s *Sales) aggregate(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, sign int64, lines []aggLine) error {
+	local := fecha.In(s.loc)
+	mes := local.Format("2006-01")
+	byProduct := map[int64]*aggLine{}
+	var ids []int64
+	for _, l := range lines {
+		a, ok := byProduct[l.producto]
+		if !ok {
+			a = &aggLine{producto: l.producto}
+			byProduct[l.producto] = a
+			ids = append(ids, l.producto)
+		}
+		a.cantidad += l.cantidad
+		a.importe += l.importe
+		a.costo += l.costo
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		a := byProduct[id]
+		if err := tx.Exec(`INSERT INTO resumen_producto_mes (mes, id_producto, cantidad, importe, costo) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (mes, id_producto) DO UPDATE SET cantidad = resumen_producto_mes.cantidad + excluded.cantidad,
+			importe = resumen_producto_mes.importe + excluded.importe, costo = resumen_producto_mes.costo + excluded.costo`,
+			mes, id, sign*a.cantidad, s.db.Money(money.Cents(sign)*a.importe), s.db.Money(money.Cents(sign)*a.costo)).Error; err != nil {
+			return err
+		}
+	}
+	return s.aggregateDay(tx, fecha, cajaID, user, metodo, money.Cents(sign)*total, sign)
+}
+
+func (s *Sales) aggregateDay(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, n int64) error {
+	return tx.Exec(`INSERT INTO resumen_ventas_dia (dia, id_caja, id_usuario, metodo_pago, total, n) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dia, id_caja, id_usuario, metodo_pago) DO UPDATE SET total = resumen_ventas_dia.total + excluded.total,
+		n = resumen_ventas_dia.n + excluded.n`,
+		fecha.In(s.loc).Format(time.DateOnly), cajaID, user, metodo, s.db.Money(total), n).Error
+}
+
+// load reads a venta with its lines and their products.
+func (s *Sales) load(ctx context.Context, tx *gorm.DB, id int64) (Venta, error) {
+	v, err := scanVenta(s.store.conn(ctx, tx).Raw("SELECT "+ventaCols+" FROM venta WHERE id = ?", id).Row())
+	if err != nil {
+		return v, err
+	}
+	list := []Venta{v}
+	if err := s.attach(ctx, tx, list); err != nil {
+		return v, err
+	}
+	return list[0], nil
+}
+
+// attach fills the lines of the ventas (by id order, which is body order)
+// and embeds each line's product.
+func (s *Sales) attach(ctx context.Context, tx *gorm.DB, ventas []Venta) error {
+	if len(ventas) == 0 {
+		return nil
+	}
+	idx := make(map[int64]int, len(ventas))
+	ids := make([]int64, len(ventas))
+	for i, v := range ventas {
+		idx[v.ID] = i
+		ids[i] = v.ID
+	}
+	q := s.store.conn(ctx, tx)
+	var detalles []Detalle
+	for start := 0; start < len(ids); start += 500 {
+		end := min(start+500, len(ids))
+		rows, err := q.Raw("SELECT " + detalleCols + " FROM detalles_venta WHERE estado AND id_venta IN (" + idList(ids[start:end]) + ") ORDER BY id").Rows()
+		part, err := scanAll(rows, err, scanDetalle)
+		if err != nil {
+			return err
+		}
+		detalles = append(detalles, part...)
+	}
+	pids := map[int64]bool{}
+	for _, d := range detalles {
+		pids[d.IDProducto] = true
+	}
+	products, err := s.productos(ctx, tx, pids)
+	if err != nil {
+		return err
+	}
+	for _, d := range detalles {
+		if p, ok := products[d.IDProducto]; ok {
+			d.Producto = &p
+		}
+		v := &ventas[idx[d.IDVenta]]
+		v.Detalles = append(v.Detalles, d)
+	}
+	return nil
+}
+
+const productoSelect = `SELECT p.id, p.nombre, p.codigo_barras, p.precio_venta, p.costo_compra, p.stock_actual, p.stock_minimo,
+	p.id_categoria, p.estado, p.id_user_create, p.id_user_update, p.created_at, p.updated_at,
+	c.id, c.nombre, c.estado, c.id_user_create, c.id_user_update, c.created_at, c.updated_at
+	FROM producto p JOIN categoria c ON c.id = p.id_categoria`
+
+// productos reads products by id whatever their estado, as §12's Producto.
+func (s *Sales) productos(ctx context.Context, tx *gorm.DB, ids map[int64]bool) (map[int64]inventario.Producto, error) {
+	out := make(map[int64]inventario.Producto, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	rows, err := s.store.conn(ctx, tx).Raw(productoSelect + " WHERE p.id IN (" + idList(list) + ")").Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p inventario.Producto
+		var created, updated, ccreated, cupdated Stamp
+		c := &p.Categoria
+		if err := rows.Scan(&p.ID, &p.Nombre, &p.CodigoBarras, &p.PrecioVenta, &p.CostoCompra, &p.StockActual, &p.StockMinimo,
+			&p.IDCategoria, &p.Estado, &p.IDUserCreate, &p.IDUserUpdate, &created, &updated,
+			&c.ID, &c.Nombre, &c.Estado, &c.IDUserCreate, &c.IDUserUpdate, &ccreated, &cupdated); err != nil {
+			return nil, err
+		}
+		p.CreatedAt, p.UpdatedAt = httpapi.Time(created), httpapi.Time(updated)
+		p.CreatedAtFE, p.UpdatedAtFE = p.CreatedAt, p.UpdatedAt
+		c.CreatedAt, c.UpdatedAt = httpapi.Time(ccreated), httpapi.Time(cupdated)
+		out[p.ID] = p
+	}
+	return out, rows.Err()
+}
+
+// idList writes ids into SQL: int64 values, never user text.
+func idList(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+// Get reads an active venta.
+func (s *Sales) Get(ctx context.Context, id int64) (Venta, bool, error) {
+	v, err := s.load(ctx, nil, id)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !v.Estado) {
+		return v, false, nil
+	}
+	return v, err == nil, err
+}
+
+// Each calls fn for every active venta, newest first, with its lines, a
+// page of listPage at a time (keyset on id), so that a list of a million
+// ventas is never held whole in memory.
+func (s *Sales) Each(ctx context.Context, fn func(Venta) error) error {
+	const listPage = 500
+	after := int64(1) << 62
+	for {
+		rows, err := s.db.WithContext(ctx).Raw("SELECT "+ventaCols+" FROM venta WHERE estado AND id < ? ORDER BY id DESC LIMIT ?", after, listPage).Rows()
+		page, err := scanAll(rows, err, scanVenta)
+		if err != nil {
+			return err
+		}
+		if err := s.attach(ctx, nil, page); err != nil {
+			return err
+		}
+		for _, v := range page {
+			if err := fn(v); err != nil {
+				return err
+			}
+		}
+		if len(page) < listPage {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// ChangeInput is a validated PATCH or DELETE of a venta.
+type ChangeInput struct {
+	ID         int64
+	Annul      bool
+	Delete     bool // DELETE: annul unless annulled, then estado = false
+	Motivo     *string
+	MetodoPago *string
+	SesionID   *int64
+	User       int64
+}
+
+// Change annuls, edits or deletes a venta in one transaction in the lock
+// order: its session, its products ascending (stock back exactly once),
+// the aggregates, the caja (cash back only while the session is open).
+func (s *Sales) Change(ctx context.Context, in ChangeInput) (Venta, error) {
+	var out Venta
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var sid int64
+		if err := tx.Raw("SELECT id_sesion_caja FROM venta WHERE id = ? AND estado", in.ID).Row().Scan(&sid); errors.Is(err, sql.ErrNoRows) {
+			return notFound("Venta con ID %d no encontrada o inactiva", in.ID)
+		} else if err != nil {
+			return err
+		}
+		ses, _, err := s.drawer.lockSession(tx, sid)
+		if err != nil {
+			return err
+		}
+		// Re-read under the session lock: every writer of a venta holds it.
+		v, err := s.load(ctx, tx, in.ID)
+		if err != nil {
+			return err
+		}
+		if !v.Estado {
+			return notFound("Venta con ID %d no encontrada o inactiva", in.ID)
+		}
+		open := ses.EstadoSesion == Abierta && ses.Estado
+		var events []realtime.Event
+		t := now()
+		ts := stampArg(s.db, t)
+		switch {
+		case in.Delete && v.EstadoVenta == Anulada:
+			// Already annulled: stock and cash came back then.
+			events = append(events, realtime.Event{Entity: "venta", Action: "eliminada"})
+		case in.Annul || in.Delete:
+			if v.EstadoVenta == Anulada {
+				return conflict("La venta ya está anulada")
+			}
+			if in.SesionID != nil && *in.SesionID != v.IDSesionCaja {
+				return badRequest("id_sesion_caja no se puede modificar")
+			}
+			cash, err := s.annul(tx, v, ses, open, in.User)
+			if err != nil {
+				return err
+			}
+			motivo := "Venta eliminada"
+			if in.Motivo != nil {
+				motivo = *in.Motivo
+			}
+			if err := tx.Exec("UPDATE venta SET estado_venta = 'ANULADA', motivo_edicion = ?, id_user_update = ?, updated_at = ? WHERE id = ?",
+				motivo, nullID(in.User), ts, v.ID).Error; err != nil {
+				return err
+			}
+			action := "actualizada"
+			if in.Delete {
+				action = "eliminada"
+			}
+			events = append(events, realtime.Event{Entity: "venta", Action: action})
+			if cash {
+				events = append(events, realtime.Event{Entity: "caja", Action: "saldo_actualizado"})
+			}
+			events = append(events, realtime.Event{Entity: "producto", Action: "stock_actualizado"})
+		default:
+			if v.EstadoVenta == Anulada {
+				return conflict("La venta ya está anulada")
+			}
+			if in.SesionID != nil && *in.SesionID != v.IDSesionCaja {
+				return badRequest("id_sesion_caja no se puede modificar")
+			}
+			sets := []string{"id_user_update = ?", "updated_at = ?"}
+			args := []any{nullID(in.User), ts}
+			if in.Motivo != nil {
+				sets, args = append(sets, "motivo_edicion = ?"), append(args, *in.Motivo)
+			}
+			cash := false
+			if in.MetodoPago != nil && *in.MetodoPago != v.MetodoPago {
+				if !open {
+					return conflict("No se puede editar una venta de una sesión cerrada")
+				}
+				if err := s.moveMetodo(tx, v, ses, *in.MetodoPago); err != nil {
+					return err
+				}
+				cash = v.MetodoPago == Efectivo || *in.MetodoPago == Efectivo
+				sets, args = append(sets, "metodo_pago = ?", "estado_venta = 'EDITADA'"), append(args, *in.MetodoPago)
+				if *in.MetodoPago != Efectivo {
+					sets = append(sets, "monto_recibido = NULL", "cambio = NULL")
+				}
+			}
+			if err := tx.Exec("UPDATE venta SET "+strings.Join(sets, ", ")+" WHERE id = ?", append(args, v.ID)...).Error; err != nil {
+				return err
+			}
+			events = append(events, realtime.Event{Entity: "venta", Action: "actualizada"})
+			if cash {
+				events = append(events, realtime.Event{Entity: "caja", Action: "saldo_actualizado"})
+			}
+		}
+		if in.Delete {
+			if err := tx.Exec("UPDATE venta SET estado = FALSE, id_user_update = ?, updated_at = ? WHERE id = ?", nullID(in.User), ts, v.ID).Error; err != nil {
+				return err
+			}
+		}
+		if out, err = s.load(ctx, tx, v.ID); err != nil {
+			return err
+		}
+		return s.pub.Publish(tx, events...)
+	})
+	return out, err
+}
+
+// annul gives the venta's stock back, takes it out of the aggregates and,
+// for EFECTIVO while the session is open, its cash out of the drawer
+// (a closed session's figures stay as counted). cash reports a refund.
+func (s *Sales) annul(tx *gorm.DB, v Venta, ses lockedSession, open bool, user int64) (cash bool, err error) {
+	lines := make([]inventario.StockLine, len(v.Detalles))
+	agg := make([]aggLine, len(v.Detalles))
+	for i, d := range v.Detalles {
+		lines[i] = inventario.StockLine{ProductoID: d.IDProducto, Cantidad: d.Cantidad}
+		c, _ := d.CostoUnitario.Mul(d.Cantidad)
+		agg[i] = aggLine{producto: d.IDProducto, cantidad: d.Cantidad, importe: d.Subtotal, costo: c}
+	}
+	if len(lines) > 0 {
+		if _, err := s.stock.Give(tx, lines); err != nil {
+			return false, err
+		}
+		if _, err := s.stock.Record(tx, inventario.TipoAnulacion, v.ID, user, lines, 1); err != nil {
+			return false, err
+		}
+	}
+	seller := int64(0)
+	if v.IDUserCreate != nil {
+		seller = *v.IDUserCreate
+	}
+	if err := s.aggregate(tx, v.Fecha.Time(), ses.IDCaja, seller, v.MetodoPago, v.Total, -1, agg); err != nil {
+		return false, err
+	}
+	if v.MetodoPago == Efectivo && open && v.Total > 0 {
+		if err := s.drawer.moveSaldo(tx, v.IDSesionCaja, -v.Total); err != nil {
+			var funds *InsufficientFunds
+			if errors.As(err, &funds) {
+				return false, funds.HTTP()
+			}
+			return false, err
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// moveMetodo moves the venta's total between payment methods: in the
+// aggregates, and into or out of the drawer when EFECTIVO is involved.
+func (s *Sales) moveMetodo(tx *gorm.DB, v Venta, ses lockedSession, to string) error {
+	seller := int64(0)
+	if v.IDUserCreate != nil {
+		seller = *v.IDUserCreate
+	}
+	if err := s.aggregateDay(tx, v.Fecha.Time(), ses.IDCaja, seller, v.MetodoPago, -v.Total, -1); err != nil {
+		return err
+	}
+	if err := s.aggregateDay(tx, v.Fecha.Time(), ses.IDCaja, seller, to, v.Total, 1); err != nil {
+		return err
+	}
+	delta := money.Cents(0)
+	if v.MetodoPago == Efectivo {
+		delta -= v.Total
+	}
+	if to == Efectivo {
+		delta += v.Total
+	}
+	if err := s.drawer.moveSaldo(tx, v.IDSesionCaja, delta); err != nil {
+		var funds *InsufficientFunds
+		if errors.As(err, &funds) {
+			return funds.HTTP()
+		}
+		return err
+	}
+	return nil
+}
+
+// ensure fmt stays used for error wording helpers.
+var _ = fmt.Sprintf

@@ -1,0 +1,305 @@
+package caja_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/kantuta/kantuta/internal/database"
+	"github.com/kantuta/kantuta/internal/money"
+	"github.com/kantuta/kantuta/internal/role"
+	"github.com/kantuta/kantuta/internal/testkit"
+)
+
+func TestVentaFlow(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		app := f.app
+		_, adminTok := app.NewUsuario(role.Admin)
+		ana, anaTok := app.NewUsuario(role.User)
+		_, luisTok := app.NewUsuario(role.Lider)
+		coca := f.product("Coca-Cola 2L", 1250, 900, 10, 3)
+		gall := f.product("Galletas", 400, 250, 5, 4)
+		c1 := f.caja(adminTok, "Caja 01 - General", 100)
+		sid := f.abrir(anaTok, c1)
+		ev := f.listen()
+
+		// Body order kept, server prices, change.
+		res := app.Post("/ventas", anaTok, map[string]any{"metodo_pago": "EFECTIVO", "id_sesion_caja": sid, "monto_recibido": 50,
+			"id_user_create": 99, "detalles": []map[string]any{
+				{"id_producto": gall, "cantidad": 1, "precio_unitario": 0.01},
+				{"id_producto": coca, "cantidad": 2, "precio_unitario": 12.5}}})
+		if res.Status != 201 {
+			t.Fatalf("venta: %s", res)
+		}
+		v := res.Map(t)
+		det := v["detalles"].([]any)
+		d0, d1 := det[0].(map[string]any), det[1].(map[string]any)
+		if v["total"] != "29.00" || v["cambio"] != "21.00" || v["monto_recibido"] != "50.00" || v["estado_venta"] != "COMPLETADA" ||
+			v["id_user_create"] != float64(ana.ID) || d0["id_producto"] != float64(gall) || d0["precio_unitario"] != "4.00" ||
+			d1["subtotal"] != "25.00" || d1["costo_unitario"] != "9.00" || d1["producto"].(map[string]any)["nombre"] != "Coca-Cola 2L" {
+			t.Errorf("venta answered %s", res.Body)
+		}
+		venta1 := int64(v["id"].(float64))
+		// Galletas went 5 → 4 = its minimum: low.
+		if got := ev.take(); fmt.Sprint(got) != "[caja/saldo_actualizado producto/stock_descontado venta/creada producto/stock_bajo]" {
+			t.Errorf("events %v", got)
+		}
+		if f.stock(coca) != 8 || f.stock(gall) != 4 {
+			t.Errorf("stock %d %d", f.stock(coca), f.stock(gall))
+		}
+		f.invariant(c1, sid)
+		if f.saldo(c1) != 12900 {
+			t.Errorf("saldo %v", f.saldo(c1))
+		}
+		// QR: the drawer does not move.
+		res = f.sell(anaTok, sid, "QR", [2]int64{coca, 1})
+		if res.Status != 201 || res.Map(t)["cambio"] != nil || res.Map(t)["total"] != "12.50" {
+			t.Fatalf("QR venta: %s", res)
+		}
+		venta2 := int64(res.Map(t)["id"].(float64))
+		if f.saldo(c1) != 12900 {
+			t.Errorf("saldo after QR %v", f.saldo(c1))
+		}
+		f.invariant(c1, sid)
+		ev.take()
+
+		// Errors, in order, and nothing written.
+		for _, tc := range []struct {
+			tok  string
+			body map[string]any
+			code int
+			want string
+		}{
+			{anaTok, map[string]any{}, 400, "[metodo_pago debe ser uno de: EFECTIVO QR TRANSFERENCIA id_sesion_caja es requerido detalles es requerido]"},
+			{anaTok, map[string]any{"metodo_pago": "EFECTIVO", "id_sesion_caja": sid, "detalles": []any{}}, 400, "[detalles debe contener al menos 1 elemento]"},
+			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": []map[string]any{{"id_producto": "a", "cantidad": 0, "x": 1}}}, 400,
+				"[detalles.0.cantidad no debe ser menor que 1 detalles.0.id_producto debe ser un número entero la propiedad detalles.0.x no está permitida]"},
+			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "monto_recibido": 50, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}}}, 400,
+				"[monto_recibido solo aplica a pagos en EFECTIVO]"},
+			{anaTok, map[string]any{"metodo_pago": "EFECTIVO", "id_sesion_caja": sid, "monto_recibido": 5, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}}}, 400,
+				"monto_recibido no cubre el total (Bs. 12.50)"},
+			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": 999, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}}}, 400,
+				"La sesión de caja con ID 999 no está abierta o no existe"},
+			{luisTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": "x"}, 403, "La sesión de caja pertenece a otro usuario"},
+			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}, {"id_producto": 999, "cantidad": 1}}}, 400,
+				"Producto con ID 999 no encontrado"},
+			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}, {"id_producto": gall, "cantidad": 5}}}, 400,
+				"Stock insuficiente para el producto Galletas. Stock actual: 4"},
+			{"", map[string]any{}, 401, "Unauthorized"},
+		} {
+			res := app.Post("/ventas", tc.tok, tc.body)
+			if res.Status != tc.code || msgs(t, res) != tc.want {
+				t.Errorf("POST /ventas %v → %s, want %d %s", tc.body, res, tc.code, tc.want)
+			}
+		}
+		if f.stock(coca) != 7 || f.stock(gall) != 4 || f.saldo(c1) != 12900 {
+			t.Errorf("a failed venta wrote: stock %d %d saldo %v", f.stock(coca), f.stock(gall), f.saldo(c1))
+		}
+		if got := ev.take(); len(got) != 0 {
+			t.Errorf("failed ventas published %v", got)
+		}
+
+		// Reads.
+		res = app.Get("/ventas", luisTok)
+		var list []map[string]any
+		res.JSON(t, &list)
+		if res.Status != 200 || len(list) != 2 || list[0]["id"] != float64(venta2) || len(list[1]["detalles"].([]any)) != 2 {
+			t.Errorf("list: %s", res)
+		}
+		if res := app.Get(fmt.Sprintf("/ventas/%d", venta1), luisTok); res.Status != 200 || res.Map(t)["total"] != "29.00" {
+			t.Errorf("get: %s", res)
+		}
+		if res := app.Get("/ventas/999", luisTok); res.Status != 404 || msgs(t, res) != "Venta con ID 999 no encontrada o inactiva" {
+			t.Errorf("get missing: %s", res)
+		}
+
+		// Edit metodo_pago: EFECTIVO → QR takes the cash out of the drawer.
+		path1 := fmt.Sprintf("/ventas/%d", venta1)
+		if res := app.Patch(path1, anaTok, map[string]any{"metodo_pago": "QR"}); res.Status != 403 {
+			t.Errorf("cashier patch: %s", res)
+		}
+		res = app.Patch(path1, adminTok, map[string]any{"metodo_pago": "QR", "motivo_edicion": "Pagó con QR"})
+		if res.Status != 200 || res.Map(t)["estado_venta"] != "EDITADA" || res.Map(t)["metodo_pago"] != "QR" || res.Map(t)["cambio"] != nil {
+			t.Errorf("edit: %s", res)
+		}
+		if got := ev.take(); fmt.Sprint(got) != "[venta/actualizada caja/saldo_actualizado]" {
+			t.Errorf("events %v", got)
+		}
+		if f.saldo(c1) != 10000 {
+			t.Errorf("saldo after edit %v", f.saldo(c1))
+		}
+		f.invariant(c1, sid)
+		res = app.Patch(path1, adminTok, map[string]any{"metodo_pago": "EFECTIVO"})
+		if res.Status != 200 || f.saldo(c1) != 12900 {
+			t.Errorf("edit back: %s saldo %v", res, f.saldo(c1))
+		}
+		f.invariant(c1, sid)
+		ev.take()
+
+		// Annul: validation, stock back once, cash refunded while open.
+		for _, tc := range []struct {
+			body map[string]any
+			code int
+			want string
+		}{
+			{map[string]any{"estado_venta": "ANULADA"}, 400, "[motivo_edicion es requerido para anular una venta]"},
+			{map[string]any{"estado_venta": "COMPLETADA"}, 400, "[estado_venta solo puede cambiarse a ANULADA]"},
+			{map[string]any{"estado_venta": "ANULADA", "motivo_edicion": "x", "metodo_pago": "QR"}, 400, "[Una anulación no admite otros cambios]"},
+			{map[string]any{"estado_venta": "ANULADA", "motivo_edicion": "x", "id_sesion_caja": sid + 100}, 400, "id_sesion_caja no se puede modificar"},
+		} {
+			res := app.Patch(path1, adminTok, tc.body)
+			if res.Status != tc.code || msgs(t, res) != tc.want {
+				t.Errorf("PATCH %v → %s, want %d %s", tc.body, res, tc.code, tc.want)
+			}
+		}
+		if res := app.Patch("/ventas/999", adminTok, map[string]any{"estado_venta": "ANULADA", "motivo_edicion": "x"}); res.Status != 404 {
+			t.Errorf("annul missing: %s", res)
+		}
+		res = app.Patch(path1, adminTok, map[string]any{"estado_venta": "ANULADA", "motivo_edicion": " Cliente devolvió "})
+		if res.Status != 200 || res.Map(t)["estado_venta"] != "ANULADA" || res.Map(t)["motivo_edicion"] != "Cliente devolvió" {
+			t.Fatalf("annul: %s", res)
+		}
+		if got := ev.take(); fmt.Sprint(got) != "[venta/actualizada caja/saldo_actualizado producto/stock_actualizado]" {
+			t.Errorf("events %v", got)
+		}
+		if f.stock(coca) != 9 || f.stock(gall) != 5 || f.saldo(c1) != 10000 {
+			t.Errorf("after annul: stock %d %d saldo %v", f.stock(coca), f.stock(gall), f.saldo(c1))
+		}
+		f.invariant(c1, sid)
+		if res := app.Patch(path1, adminTok, map[string]any{"estado_venta": "ANULADA", "motivo_edicion": "x"}); res.Status != 409 ||
+			msgs(t, res) != "La venta ya está anulada" {
+			t.Errorf("second annul: %s", res)
+		}
+		// Deleting an annulled venta gives nothing back again.
+		if res := app.Delete(path1, adminTok); res.Status != 200 || len(res.Body) != 0 {
+			t.Errorf("delete: %s", res)
+		}
+		if f.stock(coca) != 9 || f.stock(gall) != 5 || f.saldo(c1) != 10000 {
+			t.Errorf("after delete: stock %d %d saldo %v", f.stock(coca), f.stock(gall), f.saldo(c1))
+		}
+		if res := app.Get(path1, adminTok); res.Status != 404 {
+			t.Errorf("deleted venta still found: %s", res)
+		}
+
+		// The report: local days, numbers, annulled rows listed not summed.
+		venta3 := f.sell(anaTok, sid, "EFECTIVO", [2]int64{gall, 2})
+		if venta3.Status != 201 {
+			t.Fatal(venta3)
+		}
+		app.Patch(fmt.Sprintf("/ventas/%d", int64(venta3.Map(t)["id"].(float64))), adminTok, map[string]any{"estado_venta": "ANULADA", "motivo_edicion": "x"})
+		today := time.Now().In(app.Config.Location).Format(time.DateOnly)
+		res = app.Post("/ventas/reporte-resumen", luisTok, map[string]any{"fechaInicio": today, "fechaFin": today})
+		if res.Status != 200 {
+			t.Fatalf("reporte: %s", res)
+		}
+		var rep struct {
+			Totales struct {
+				TotalVendido       float64
+				TotalTransacciones int
+				Desglose           map[string]float64
+			}
+			Ventas []map[string]any
+		}
+		res.JSON(t, &rep)
+		if rep.Totales.TotalVendido != 12.5 || rep.Totales.TotalTransacciones != 2 || rep.Totales.Desglose["qr"] != 12.5 ||
+			rep.Totales.Desglose["digitalTotal"] != 12.5 || len(rep.Ventas) != 2 || rep.Ventas[1]["total"] != float64(12.5) {
+			t.Errorf("reporte: %s", res.Body)
+		}
+		for _, tc := range []struct {
+			body map[string]any
+			want string
+		}{
+			{map[string]any{}, "[La fecha de inicio es requerida en el body La fecha de fin es requerida en el body]"},
+			{map[string]any{"fechaInicio": "2026-07-01T10:00Z", "fechaFin": "2026-02-30"}, "[La fecha de inicio debe ser una fecha válida (YYYY-MM-DD) La fecha de fin debe ser una fecha válida (YYYY-MM-DD)]"},
+			{map[string]any{"fechaInicio": "2026-07-02", "fechaFin": "2026-07-01"}, "La fecha de inicio no puede ser mayor a la fecha de fin"},
+			{map[string]any{"fechaInicio": "2025-01-01", "fechaFin": "2026-07-01"}, "El rango no puede superar 366 días"},
+		} {
+			res := app.Post("/ventas/reporte-resumen", luisTok, tc.body)
+			if res.Status != 400 || msgs(t, res) != tc.want {
+				t.Errorf("reporte %v → %s, want %s", tc.body, res, tc.want)
+			}
+		}
+
+		// Aggregates equal the raw rows.
+		f.checkAggregates()
+
+		// Closing counts exactly the committed rows; a venta of a closed
+		// session annulled later leaves the session and the drawer alone.
+		res = app.Patch(fmt.Sprintf("/cajas/sesion/%d/cerrar", sid), anaTok, map[string]any{"monto_final_real": 100})
+		if res.Status != 200 || res.Map(t)["monto_final_teorico"] != "100.00" {
+			t.Fatalf("cerrar: %s", res)
+		}
+		sid2 := f.abrir(adminTok, c1)
+		_ = sid2
+		res = app.Patch(fmt.Sprintf("/ventas/%d", venta2), adminTok, map[string]any{"metodo_pago": "EFECTIVO"})
+		if res.Status != 409 || msgs(t, res) != "No se puede editar una venta de una sesión cerrada" {
+			t.Errorf("edit of a closed session's venta: %s", res)
+		}
+		if res := app.Delete(fmt.Sprintf("/ventas/%d", venta2), adminTok); res.Status != 200 {
+			t.Errorf("delete of a closed session's venta: %s", res)
+		}
+		if f.saldo(c1) != 10000 || f.stock(coca) != 10 {
+			t.Errorf("after deleting a closed session's venta: saldo %v stock %d", f.saldo(c1), f.stock(coca))
+		}
+		f.checkAggregates()
+		f.checkStockLedger()
+	})
+}
+
+// checkAggregates compares §14.4's aggregates with the raw rows.
+func (f *fixture) checkAggregates() {
+	f.t.Helper()
+	type day struct {
+		Total money.Cents
+		N     int64
+	}
+	var aggTotal, rawTotal money.Cents
+	var aggN, rawN int64
+	if err := f.db.Raw("SELECT COALESCE(SUM(total), 0), COALESCE(SUM(n), 0) FROM resumen_ventas_dia").Row().Scan(&aggTotal, &aggN); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.db.Raw("SELECT COALESCE(SUM(total), 0), COUNT(*) FROM venta WHERE estado AND estado_venta IN ('COMPLETADA', 'EDITADA')").Row().Scan(&rawTotal, &rawN); err != nil {
+		f.t.Fatal(err)
+	}
+	if aggTotal != rawTotal || aggN != rawN {
+		f.t.Errorf("resumen_ventas_dia %v/%d, raw %v/%d", aggTotal, aggN, rawTotal, rawN)
+	}
+	var aggQ, rawQ int64
+	var aggImp, rawImp, aggCost, rawCost money.Cents
+	if err := f.db.Raw("SELECT COALESCE(SUM(cantidad), 0), COALESCE(SUM(importe), 0), COALESCE(SUM(costo), 0) FROM resumen_producto_mes").Row().Scan(&aggQ, &aggImp, &aggCost); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.db.Raw(`SELECT COALESCE(SUM(d.cantidad), 0), COALESCE(SUM(d.subtotal), 0), COALESCE(SUM(d.cantidad * d.costo_unitario), 0)
+		FROM detalles_venta d JOIN venta v ON v.id = d.id_venta WHERE v.estado AND v.estado_venta IN ('COMPLETADA', 'EDITADA') AND d.estado`).Row().Scan(&rawQ, &rawImp, &rawCost); err != nil {
+		f.t.Fatal(err)
+	}
+	if aggQ != rawQ || aggImp != rawImp || aggCost != rawCost {
+		f.t.Errorf("resumen_producto_mes %d/%v/%v, raw %d/%v/%v", aggQ, aggImp, aggCost, rawQ, rawImp, rawCost)
+	}
+	var perMetodo int64
+	if err := f.db.Raw(`SELECT COUNT(*) FROM (SELECT metodo_pago, SUM(n) n FROM resumen_ventas_dia GROUP BY metodo_pago) a
+		WHERE a.n <> (SELECT COUNT(*) FROM venta v WHERE v.estado AND v.estado_venta IN ('COMPLETADA', 'EDITADA') AND v.metodo_pago = a.metodo_pago)`).Row().Scan(&perMetodo); err != nil {
+		f.t.Fatal(err)
+	}
+	if perMetodo != 0 {
+		f.t.Errorf("resumen_ventas_dia per metodo_pago differs from the raw rows")
+	}
+}
+
+// checkStockLedger: ventas and annulments are in movimiento_stock; the
+// products were inserted without an ALTA row, so compare the movements
+// with the lines.
+func (f *fixture) checkStockLedger() {
+	f.t.Helper()
+	var mov, lines int64
+	if err := f.db.Raw("SELECT COALESCE(SUM(cantidad), 0) FROM movimiento_stock WHERE tipo IN ('VENTA', 'ANULACION')").Row().Scan(&mov); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.db.Raw(`SELECT COALESCE(SUM(d.cantidad), 0) FROM detalles_venta d JOIN venta v ON v.id = d.id_venta WHERE v.estado_venta <> 'ANULADA'`).Row().Scan(&lines); err != nil {
+		f.t.Fatal(err)
+	}
+	if mov != -lines {
+		f.t.Errorf("movimiento_stock sums %d, unannulled lines %d", mov, lines)
+	}
+}
