@@ -4,6 +4,7 @@
 #
 #   scripts/smoke.sh http://localhost:3000                       # operations only
 #   ADMIN_EMAIL=admin@kantuta.local ADMIN_PASSWORD=… scripts/smoke.sh https://pos.example.com
+#   METRICS_TOKEN=… (or METRICS_ELSEWHERE=1 with METRICS_ADDR) for a production server
 #
 # Exits non-zero when any check fails. Needs curl and jq.
 set -uo pipefail
@@ -30,7 +31,15 @@ expect() {
 echo "==> $BASE: operations"
 check "healthz" 200 GET /healthz;              expect "healthz ok" '.status == "ok"'
 check "readyz" 200 GET /readyz;                expect "readyz ready" '.status == "ready"'
-check "metrics" 200 GET /metrics
+# A production server keeps /metrics behind METRICS_TOKEN or on METRICS_ADDR (then 404 here).
+if [ -n "${METRICS_TOKEN:-}" ]; then
+  check "metrics without its token" 401 GET /metrics
+  check "metrics" 200 GET /metrics -H "Authorization: Bearer $METRICS_TOKEN"
+elif [ -n "${METRICS_ELSEWHERE:-}" ]; then
+  check "metrics not on the API's address" 404 GET /metrics
+else
+  check "metrics" 200 GET /metrics
+fi
 check "openapi.yaml" 200 GET /openapi.yaml
 check "docs" 200 GET /docs
 check "api → docs" 302 GET /api

@@ -354,7 +354,7 @@ func TestEveryFailingFieldAtOnce(t *testing.T) {
 	}{
 		{"/auth/reset/code", "", map[string]any{"correo": "x"}, []string{"email es requerido", "la propiedad correo no está permitida"}},
 		{"/auth/confirm-code", "", map[string]any{"email": "no", "code": 7}, []string{"email debe ser un correo válido", "code debe ser un texto"}},
-		{"/mail", app.Token(role.User), map[string]any{"email": "a@b.co", "subject": "x\r\nBcc: y", "extra": true},
+		{"/mail", app.Token(role.Lider), map[string]any{"email": "a@b.co", "subject": "x\r\nBcc: y", "extra": true},
 			[]string{"subject no debe contener saltos de línea ni caracteres de control", "message es requerido", "la propiedad extra no está permitida"}},
 	}
 	for _, tc := range cases {

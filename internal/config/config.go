@@ -18,6 +18,7 @@ import (
 	_ "time/tzdata" // KANTUTA_TZ works on hosts without a zoneinfo database
 
 	"github.com/joho/godotenv"
+	"golang.org/x/net/publicsuffix"
 )
 
 // Environments.
@@ -66,6 +67,7 @@ type Config struct {
 	CORSOrigins         []string
 	RegistrationOpen    bool
 	MailPublic          bool
+	MailRateLimit       Rate // POST /mail per signed-in account
 	PersonaPublicLookup bool
 	RateLimitLogin      Rate
 	RateLimitPublic     Rate
@@ -78,6 +80,12 @@ type Config struct {
 	// ReportMaxRows caps the rows of one report list (REPORT_MAX_ROWS, SPEC
 	// §14.1); totals still cover everything and the answer says "truncado".
 	ReportMaxRows int
+
+	// RealtimeAuth decides who may open a Socket.IO connection: origin
+	// (default), token or off (SPEC §14.6); RateLimitRealtime bounds new
+	// Socket.IO sessions per client IP.
+	RealtimeAuth      string
+	RateLimitRealtime Rate
 
 	LogLevel  slog.Level
 	LogFormat string // text | json
@@ -93,6 +101,19 @@ type Config struct {
 	// Location is KANTUTA_TZ, the zone of the business day (SPEC §14.1):
 	// report days and aggregate keys are local days of it.
 	Location *time.Location
+
+	// CookieSecure marks the session cookies Secure on every answer, not
+	// only on requests seen to come over TLS (COOKIE_SECURE).
+	CookieSecure bool
+	// MetricsAddr, when set, serves /metrics on a listener of its own and
+	// not on the API's address; MetricsToken, when set, is the bearer
+	// token /metrics asks for.
+	MetricsAddr  string
+	MetricsToken string
+
+	// Warnings are settings that were accepted but are unsafe; the server
+	// logs each one at start.
+	Warnings []string
 }
 
 // IsProduction reports whether unsafe settings must be refused.
@@ -108,7 +129,7 @@ func Load() (Config, error) {
 	if file, err := godotenv.Read(".env"); err == nil {
 		env = file
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return Config{}, fmt.Errorf("read .env: %w", err)
+		return Config{}, envFileError(".env", err)
 	}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -129,8 +150,25 @@ func FromMap(env map[string]string) (Config, error) {
 		p.fail("KANTUTA_ENV", "must be development, production or test")
 	}
 	c.Addr = p.str("KANTUTA_ADDR", "")
-	if c.Addr == "" {
-		c.Addr = ":" + p.str("PORT", "3000")
+	port := p.str("PORT", "")
+	switch {
+	case c.Addr != "" && port != "" && !strings.HasSuffix(c.Addr, ":"+port):
+		// Platforms set PORT; an image or .env may set KANTUTA_ADDR. Silently
+		// preferring one would serve on a port nobody expects.
+		p.fail("PORT", fmt.Sprintf("and KANTUTA_ADDR disagree (PORT=%s, KANTUTA_ADDR=%s): set only one of them", port, c.Addr))
+	case c.Addr != "":
+		// Port 0 (any free port) is allowed here, for tests and tools.
+		if _, pt, err := net.SplitHostPort(c.Addr); err != nil || (!validPort(pt) && pt != "0") {
+			p.fail("KANTUTA_ADDR", fmt.Sprintf("must be host:port with a port from 1 to 65535, such as :3000 or 127.0.0.1:3000, got %q", c.Addr))
+		}
+	default:
+		if port == "" {
+			port = "3000"
+		}
+		if !validPort(port) {
+			p.fail("PORT", fmt.Sprintf("must be a port number from 1 to 65535, got %q", port))
+		}
+		c.Addr = ":" + port
 	}
 	c.DatabaseURL = p.str("DATABASE_URL", "")
 	if c.DatabaseURL == "" {
@@ -181,8 +219,14 @@ func FromMap(env map[string]string) (Config, error) {
 		defaultCORS = ""
 	}
 	c.CORSOrigins = p.list("CORS_ORIGINS", defaultCORS)
-	c.RegistrationOpen = p.boolean("REGISTRATION_OPEN", true)
+	// A production shop registers its staff itself: an open registration
+	// would let any stranger read the customers (issue 14).
+	c.RegistrationOpen = p.boolean("REGISTRATION_OPEN", c.Env != Production)
+	if c.IsProduction() && c.RegistrationOpen {
+		c.Warnings = append(c.Warnings, "REGISTRATION_OPEN=true in production: anyone can create an account with POST /usuario/register")
+	}
 	c.MailPublic = p.boolean("MAIL_PUBLIC", false)
+	c.MailRateLimit = p.rate("MAIL_RATE_LIMIT", Rate{30, time.Hour})
 	c.PersonaPublicLookup = p.boolean("PERSONA_PUBLIC_LOOKUP", false)
 	c.RateLimitLogin = p.rate("RATE_LIMIT_LOGIN", Rate{30, time.Minute})
 	c.RateLimitPublic = p.rate("RATE_LIMIT_PUBLIC", Rate{20, time.Minute})
@@ -214,6 +258,11 @@ func FromMap(env map[string]string) (Config, error) {
 		// SPEC §14.7: the integration is not part of this phase.
 		p.fail("WHATSAPP_ENABLED", "only false is supported: WhatsApp is not served in this version")
 	}
+	c.RealtimeAuth = strings.ToLower(p.str("REALTIME_AUTH", "origin"))
+	if c.RealtimeAuth != "origin" && c.RealtimeAuth != "token" && c.RealtimeAuth != "off" {
+		p.fail("REALTIME_AUTH", fmt.Sprintf("must be origin, token or off, got %q", c.RealtimeAuth))
+	}
+	c.RateLimitRealtime = p.rate("RATE_LIMIT_REALTIME", Rate{60, time.Minute})
 
 	defaultFormat := "text"
 	if c.Env == Production {
@@ -246,6 +295,18 @@ func FromMap(env map[string]string) (Config, error) {
 		}
 	}
 
+	c.CookieSecure = p.boolean("COOKIE_SECURE", c.Env == Production)
+	c.MetricsAddr = p.str("METRICS_ADDR", "")
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			p.fail("METRICS_ADDR", fmt.Sprintf("must be a host:port such as 10.0.0.5:9090 or :9090, got %q", c.MetricsAddr))
+		}
+	}
+	c.MetricsToken = p.str("METRICS_TOKEN", "")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		p.fail("METRICS_TOKEN", "must be at least 16 characters long")
+	}
+
 	if c.IsProduction() {
 		if len(c.JWTSecret) < 32 {
 			p.fail("JWT_SECRET", "must be set to at least 32 bytes in production")
@@ -254,12 +315,34 @@ func FromMap(env map[string]string) (Config, error) {
 			p.fail("JWT_REFRESH_SECRET", "must be set to at least 32 bytes in production")
 		}
 		for _, o := range c.CORSOrigins {
-			if o == "*" {
-				p.fail("CORS_ORIGINS", "must list the allowed origins in production, not *")
+			if why := CORSPatternProblem(o); why != "" {
+				p.fail("CORS_ORIGINS", fmt.Sprintf("must list the allowed origins in production: %q %s", o, why))
 			}
 		}
 		if c.MailBackend == "console" {
 			p.fail("MAIL_BACKEND", "console is not allowed in production: set SMTP_HOST")
+		}
+		if c.MailBackend == "smtp" && c.SMTP.TLS == "none" && !isLoopbackHost(c.SMTP.Host) {
+			// Credentials and reset codes would cross the network in clear.
+			p.fail("SMTP_TLS", fmt.Sprintf("none is allowed in production only with a loopback SMTP_HOST, not %q", c.SMTP.Host))
+		}
+		if c.MetricsAddr == "" && c.MetricsToken == "" {
+			p.fail("METRICS_ADDR", "or METRICS_TOKEN must be set in production: /metrics would be public on the API's address")
+		}
+		if !c.CookieSecure {
+			if len(c.TrustedProxies) == 0 {
+				c.Warnings = append(c.Warnings, "COOKIE_SECURE=false in production and TRUSTED_PROXIES is empty: the session cookies will never be Secure (the server does not terminate TLS itself)")
+			} else {
+				c.Warnings = append(c.Warnings, "COOKIE_SECURE=false in production: the session cookies are Secure only when a trusted proxy sends X-Forwarded-Proto: https")
+			}
+		}
+		for _, kv := range [][2]string{{"JWT_SECRET", string(c.JWTSecret)}, {"JWT_REFRESH_SECRET", string(c.JWTRefreshSecret)}} {
+			if name, v := kv[0], kv[1]; IsPlaceholderSecret(v) {
+				p.fail(name, "is a placeholder copied from an example: set a random value in production, e.g. `openssl rand -hex 32`")
+			}
+		}
+		if IsPlaceholderSecret(c.AdminPassword) {
+			p.fail("KANTUTA_ADMIN_PASSWORD", "is a placeholder copied from an example: set a real one, or leave it unset to get a random one printed once")
 		}
 	}
 	if len(c.JWTSecret) > 0 && string(c.JWTSecret) == string(c.JWTRefreshSecret) {
@@ -269,6 +352,94 @@ func FromMap(env map[string]string) (Config, error) {
 		return Config{}, errors.Join(p.errs...)
 	}
 	return c, nil
+}
+
+// CORSPatternProblem says why an origin pattern must not be allowed in
+// production ("" when it may): "*", "null" (sandboxed frames and file://
+// pages all send it) and any wildcard that matches every host
+// ("https://*", "http://*.com") or more than the subdomains of one
+// registrable domain ("https://*example.com" also matches
+// evilexample.com). "https://*.shop.example" stays allowed.
+func CORSPatternProblem(origin string) string {
+	o := strings.ToLower(strings.TrimSpace(origin))
+	switch {
+	case o == "*":
+		return "matches every origin"
+	case o == "null":
+		return "is sent by sandboxed frames and local files, which anyone can make"
+	case !strings.Contains(o, "*"):
+		return ""
+	}
+	scheme, rest, ok := strings.Cut(o, "://")
+	if !ok || (scheme != "http" && scheme != "https") {
+		return "is not an http(s) origin"
+	}
+	if strings.Count(rest, "*") > 1 || !strings.HasPrefix(rest, "*.") {
+		return "may use a wildcard only as the first label of a domain (https://*.shop.example)"
+	}
+	host := strings.TrimPrefix(rest, "*.")
+	if h, port, err := net.SplitHostPort(host); err == nil {
+		if _, perr := strconv.Atoi(port); perr != nil {
+			return "has a malformed port"
+		}
+		host = h
+	}
+	if strings.ContainsAny(host, "/*:@") || host == "" {
+		return "is not an origin pattern"
+	}
+	if etld1, err := publicsuffix.EffectiveTLDPlusOne(host); err != nil || !strings.HasSuffix(host, etld1) {
+		return "matches every host under a public suffix"
+	}
+	return ""
+}
+
+// isLoopbackHost reports whether host names this machine.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && ip.IsLoopback()
+}
+
+// validPort reports whether s is a TCP port number from 1 to 65535.
+func validPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && n <= 65535
+}
+
+// Placeholders are secrets copied from examples (docker-compose.yml, docs)
+// that production must not run with.
+var placeholderSecrets = []string{"change-me", "changeme", "change_me", "replace-me", "your-secret", "<"}
+
+// IsPlaceholderSecret reports whether a secret looks copied from an example.
+func IsPlaceholderSecret(v string) bool {
+	l := strings.ToLower(v)
+	for _, p := range placeholderSecrets {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// envFileError names the first line of the file that is not NAME=value:
+// godotenv's own message quotes the text but not the line.
+func envFileError(path string, err error) error {
+	raw, rerr := os.ReadFile(path)
+	if rerr != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	for i, line := range strings.Split(string(raw), "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		if _, perr := godotenv.Unmarshal(line + "\n"); perr != nil {
+			return fmt.Errorf("%s line %d: %q is not NAME=value (fix or delete the line; lines starting with # are comments)", path, i+1, t)
+		}
+	}
+	return fmt.Errorf("read %s: %w", path, err)
 }
 
 // EnsureSecrets fills in missing JWT secrets outside production with random
@@ -301,7 +472,7 @@ func (c *Config) EnsureSecrets() error {
 	}
 	if changed {
 		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-			return fmt.Errorf("create data dir: %w", err)
+			return fmt.Errorf("create the data directory %s: %w; set KANTUTA_DATA_DIR to a directory this user can write", c.DataDir, err)
 		}
 		body := "JWT_SECRET=" + stored["JWT_SECRET"] + "\nJWT_REFRESH_SECRET=" + stored["JWT_REFRESH_SECRET"] + "\n"
 		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {

@@ -74,6 +74,12 @@ func TestRefusals(t *testing.T) {
 		{"production short secret", map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": "short", "JWT_REFRESH_SECRET": long + "r", "SMTP_HOST": "h", "CORS_ORIGINS": "https://a"}, "JWT_SECRET"},
 		{"production wildcard cors", map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": long, "JWT_REFRESH_SECRET": long + "r", "SMTP_HOST": "h", "CORS_ORIGINS": "*"}, "CORS_ORIGINS"},
 		{"production console mail", map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": long, "JWT_REFRESH_SECRET": long + "r", "CORS_ORIGINS": "https://a"}, "MAIL_BACKEND"},
+		{"production public metrics", map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": long, "JWT_REFRESH_SECRET": long + "r", "SMTP_HOST": "h", "CORS_ORIGINS": "https://a"}, "METRICS_ADDR or METRICS_TOKEN"},
+		{"production smtp in clear", map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": long, "JWT_REFRESH_SECRET": long + "r", "SMTP_HOST": "smtp.example.com", "SMTP_TLS": "none", "CORS_ORIGINS": "https://a", "METRICS_TOKEN": long}, "SMTP_TLS"},
+		{"short metrics token", map[string]string{"METRICS_TOKEN": "short"}, "METRICS_TOKEN"},
+		{"metrics addr without port", map[string]string{"METRICS_ADDR": "10.0.0.5"}, "METRICS_ADDR"},
+		{"bad mail rate", map[string]string{"MAIL_RATE_LIMIT": "many"}, "MAIL_RATE_LIMIT"},
+		{"bad cookie secure", map[string]string{"COOKIE_SECURE": "sometimes"}, "COOKIE_SECURE"},
 		{"same secrets", map[string]string{"JWT_SECRET": long, "JWT_REFRESH_SECRET": long}, "JWT_REFRESH_SECRET"},
 		{"bad duration", map[string]string{"JWT_EXPIRES_IN": "soon"}, "JWT_EXPIRES_IN"},
 		{"bad rate", map[string]string{"RATE_LIMIT_PUBLIC": "lots"}, "RATE_LIMIT_PUBLIC"},
@@ -97,9 +103,97 @@ func TestRefusals(t *testing.T) {
 			}
 		})
 	}
-	ok := map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": long, "JWT_REFRESH_SECRET": long + "r", "SMTP_HOST": "h", "CORS_ORIGINS": "https://a"}
+	ok := map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": long, "JWT_REFRESH_SECRET": long + "r", "SMTP_HOST": "h", "CORS_ORIGINS": "https://a", "METRICS_TOKEN": long}
 	if _, err := FromMap(ok); err != nil {
 		t.Fatalf("a safe production config was refused: %v", err)
+	}
+	for _, extra := range []map[string]string{
+		{"METRICS_TOKEN": "", "METRICS_ADDR": "10.0.0.5:9090"},
+		{"SMTP_TLS": "none", "SMTP_HOST": "127.0.0.1"},
+		{"SMTP_TLS": "none", "SMTP_HOST": "localhost"},
+		{"SMTP_TLS": "none", "SMTP_HOST": "::1"},
+		{"CORS_ORIGINS": "https://*.shop.example,https://pos.shop.example,http://*.tienda.com.bo:8080"},
+	} {
+		env := map[string]string{}
+		for k, v := range ok {
+			env[k] = v
+		}
+		for k, v := range extra {
+			env[k] = v
+		}
+		if _, err := FromMap(env); err != nil {
+			t.Fatalf("production with %v was refused: %v", extra, err)
+		}
+	}
+}
+
+// TestProductionCORS: only the subdomains of a named, registrable domain
+// may be a wildcard in production (issue 14, item 5).
+func TestProductionCORS(t *testing.T) {
+	long := strings.Repeat("k", 32)
+	for pattern, allowed := range map[string]bool{
+		"*": false, "null": false, "NULL": false, "https://*": false, "http://*": false, "*://*": false,
+		"https://*.com": false, "https://*.com.bo": false, "https://*.co.uk": false, "https://*example.com": false,
+		"https://pos*": false, "https://*.*.example.com": false, "ftp://*.example.com": false, "https://*.example.com/x": false,
+		"https://*:443": false, "https://*.localhost": false,
+		"https://*.example.com": true, "http://*.tienda.com.bo": true, "https://*.shop.example.com:8443": true,
+		"https://pos.example.com": true, "http://localhost:5173": true,
+	} {
+		_, err := FromMap(map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": long, "JWT_REFRESH_SECRET": long + "r",
+			"SMTP_HOST": "h", "METRICS_TOKEN": long, "CORS_ORIGINS": "https://a.example," + pattern})
+		if allowed && err != nil {
+			t.Errorf("%s refused: %v", pattern, err)
+		}
+		if !allowed && (err == nil || !strings.Contains(err.Error(), "CORS_ORIGINS")) {
+			t.Errorf("%s allowed in production (err %v)", pattern, err)
+		}
+		// Development keeps accepting anything: it is the developer's machine.
+		if _, err := FromMap(map[string]string{"CORS_ORIGINS": pattern}); err != nil {
+			t.Errorf("%s refused in development: %v", pattern, err)
+		}
+	}
+}
+
+// TestProductionDefaults: registration closed, cookies Secure, 30 mails an
+// hour; an explicit REGISTRATION_OPEN=true or COOKIE_SECURE=false is
+// accepted with a warning (issue 14, items 2, 3 and 7).
+func TestProductionDefaults(t *testing.T) {
+	long := strings.Repeat("k", 32)
+	prod := func(extra map[string]string) Config {
+		t.Helper()
+		env := map[string]string{"KANTUTA_ENV": "production", "JWT_SECRET": long, "JWT_REFRESH_SECRET": long + "r",
+			"SMTP_HOST": "h", "CORS_ORIGINS": "https://a.example", "METRICS_TOKEN": long}
+		for k, v := range extra {
+			env[k] = v
+		}
+		c, err := FromMap(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := prod(nil)
+	if c.RegistrationOpen || !c.CookieSecure || c.MailRateLimit != (Rate{30, time.Hour}) || len(c.Warnings) != 0 {
+		t.Fatalf("production defaults: registration %v, cookie secure %v, mail %v, warnings %q", c.RegistrationOpen, c.CookieSecure, c.MailRateLimit, c.Warnings)
+	}
+	c = prod(map[string]string{"REGISTRATION_OPEN": "true"})
+	if !c.RegistrationOpen || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "REGISTRATION_OPEN") {
+		t.Fatalf("explicit open registration: %v %q", c.RegistrationOpen, c.Warnings)
+	}
+	c = prod(map[string]string{"COOKIE_SECURE": "false"})
+	if c.CookieSecure || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "never be Secure") {
+		t.Fatalf("insecure cookies without proxies: %v %q", c.CookieSecure, c.Warnings)
+	}
+	c = prod(map[string]string{"COOKIE_SECURE": "false", "TRUSTED_PROXIES": "10.0.0.0/8"})
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "trusted proxy") {
+		t.Fatalf("insecure cookies behind proxies: %q", c.Warnings)
+	}
+	dev, err := FromMap(map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dev.RegistrationOpen || dev.CookieSecure || len(dev.Warnings) != 0 {
+		t.Fatalf("development defaults: registration %v, cookie secure %v, warnings %q", dev.RegistrationOpen, dev.CookieSecure, dev.Warnings)
 	}
 }
 
@@ -124,5 +218,28 @@ func TestEnsureSecretsPersists(t *testing.T) {
 	}
 	if len(c1.JWTSecret) < 32 || string(c1.JWTSecret) != string(c2.JWTSecret) || string(c1.JWTSecret) == string(c1.JWTRefreshSecret) {
 		t.Fatalf("secrets not kept or not distinct: %q %q %q", c1.JWTSecret, c2.JWTSecret, c1.JWTRefreshSecret)
+	}
+}
+
+func TestRealtimeAuth(t *testing.T) {
+	c, err := FromMap(map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RealtimeAuth != "origin" || c.RateLimitRealtime != (Rate{60, time.Minute}) {
+		t.Fatalf("realtime defaults: %q %v", c.RealtimeAuth, c.RateLimitRealtime)
+	}
+	for _, tc := range []struct{ in, want string }{{"origin", "origin"}, {"TOKEN", "token"}, {" off ", "off"}} {
+		c, err := FromMap(map[string]string{"REALTIME_AUTH": tc.in, "RATE_LIMIT_REALTIME": "5/s"})
+		if err != nil || c.RealtimeAuth != tc.want || c.RateLimitRealtime != (Rate{5, time.Second}) {
+			t.Fatalf("REALTIME_AUTH=%q: %q %v %v", tc.in, c.RealtimeAuth, c.RateLimitRealtime, err)
+		}
+	}
+	for _, bad := range []map[string]string{{"REALTIME_AUTH": "none"}, {"REALTIME_AUTH": "true"}, {"RATE_LIMIT_REALTIME": "0/min"}} {
+		if _, err := FromMap(bad); err == nil {
+			t.Fatalf("%v accepted", bad)
+		} else if k := strings.Split(err.Error(), " ")[0]; !strings.Contains(strings.Join([]string{"REALTIME_AUTH", "RATE_LIMIT_REALTIME"}, ","), k) {
+			t.Fatalf("%v: error names %q: %v", bad, k, err)
+		}
 	}
 }

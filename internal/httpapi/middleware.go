@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -181,7 +184,9 @@ func LimitBody(renderer RendererFor) func(http.Handler) http.Handler {
 				return
 			}
 			if r.ContentLength > MaxBodyBytes {
+				w.Header().Set("Connection", "close")
 				renderer(r).RenderError(w, r, TooLarge())
+				drainBody(w, r, r.Body)
 				return
 			}
 			// ContentLength is -1 for a chunked body: that is a body too.
@@ -192,10 +197,62 @@ func LimitBody(renderer RendererFor) func(http.Handler) http.Handler {
 					return
 				}
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+			body := &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, MaxBodyBytes), orig: r.Body}
+			r.Body = body
 			next.ServeHTTP(w, r)
+			if body.exceeded {
+				// A chunked (or mislabelled) body ran over: the 413 is written,
+				// now let the client finish sending so that it can read it.
+				drainBody(w, r, body.orig)
+			}
 		})
 	}
+}
+
+// How much of an oversized body is read and thrown away after the 413, so
+// that a client that writes its whole body before reading its answer
+// (Python's urllib, many HTTP libraries) gets the 413 and not a broken
+// pipe: closing a socket with unread data makes the kernel send a reset,
+// which destroys the answer in flight. Bounded in bytes and in time, so an
+// endless or slow body costs at most this much.
+const (
+	drainMaxBytes = 8 << 20
+	drainMaxTime  = 5 * time.Second
+)
+
+// drainBody sends what was written so far and reads body to its end,
+// drainMaxBytes or drainMaxTime, whichever comes first. A client that asked
+// "Expect: 100-continue" was never told to send its body: nothing to read.
+func drainBody(w http.ResponseWriter, r *http.Request, body io.Reader) {
+	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		return
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	if err := rc.SetReadDeadline(time.Now().Add(drainMaxTime)); err != nil {
+		return // no way to bound the time: let the server close as before
+	}
+	// 64 KiB reads (io.Discard alone would read 8 KiB at a time).
+	buf := make([]byte, 64<<10)
+	_, _ = io.CopyBuffer(struct{ io.Writer }{io.Discard}, io.LimitReader(body, drainMaxBytes), buf)
+	_ = rc.SetReadDeadline(time.Time{})
+}
+
+// limitedBody is the request body behind http.MaxBytesReader, remembering
+// whether the limit was hit (and the raw body, to drain it then).
+type limitedBody struct {
+	io.ReadCloser
+	orig     io.Reader
+	exceeded bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var tooLarge *http.MaxBytesError
+	if err != nil && errors.As(err, &tooLarge) {
+		b.exceeded = true
+	}
+	return n, err
 }
 
 func isJSONSuffix(mt string) bool {

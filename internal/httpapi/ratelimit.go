@@ -37,7 +37,13 @@ func ClientIP(r *http.Request) string {
 // Allow counts the request and reports whether it may go on; when not, it
 // has set Retry-After and returns how many seconds to wait.
 func (l *RateLimit) Allow(w http.ResponseWriter, r *http.Request) (ok bool, retryAfter int) {
-	if l.rl.OnLimit(w, r, httprate.CanonicalizeIP(ClientIP(r))) {
+	return l.AllowKey(w, r, httprate.CanonicalizeIP(ClientIP(r)))
+}
+
+// AllowKey is Allow counted under key instead of the client IP (a limit
+// per account: "usuario:7").
+func (l *RateLimit) AllowKey(w http.ResponseWriter, r *http.Request, key string) (ok bool, retryAfter int) {
+	if l.rl.OnLimit(w, r, key) {
 		secs, _ := strconv.Atoi(w.Header().Get("Retry-After"))
 		if secs <= 0 {
 			secs = RetryAfter(w.Header(), l.per)

@@ -67,9 +67,6 @@ type Handler struct {
 
 // NewHandler builds the handler. cash pays compras from a caja session.
 func NewHandler(db *database.DB, ledger *Ledger, cash CashDrawer, pub realtime.Publisher, val *httpapi.Validator) *Handler {
-	if cash == nil {
-		cash = SessionDrawer{DB: db}
-	}
 	return &Handler{db: db, store: NewStore(db), ledger: ledger, cash: cash, pub: pub, val: val}
 }
 

@@ -22,6 +22,8 @@ func FuzzMailRequests(f *testing.F) {
 	f.Add([]byte(`{"email":1,"subject":[],"message":{},"name":false,"x":null}`))
 	f.Add([]byte(`{"email":"a@b.co","subject":"{{.Message}}","message":"{{template \"top\" .}}","name":"\u2028"}`))
 	v := httpapi.NewValidator()
+	registerRules(v)
+	f.Add([]byte(`{"email":"a@b.co","subject":"s","message":"m","name":"Banco \"Seguro\" <soporte@banco.test>, otro"}`))
 	tags := func(name string) int { // '<' in the template's own markup
 		m, err := render(KindMessage, "a@b.co", name, "S", map[string]any{"Message": "M"})
 		if err != nil {
@@ -46,6 +48,9 @@ func FuzzMailRequests(f *testing.F) {
 		}
 		if strings.ContainsAny(b.Subject, "\r\n") || utf8.RuneCountInString(b.Subject) > 200 || strings.TrimSpace(b.Subject) == "" {
 			t.Fatalf("accepted subject %q", b.Subject)
+		}
+		if strings.ContainsAny(b.Name, displayNameForbidden) {
+			t.Fatalf("accepted a display name that restructures the To: header: %q", b.Name)
 		}
 		if utf8.RuneCountInString(b.Message) > 10000 || utf8.RuneCountInString(b.Name) > 100 {
 			t.Fatalf("accepted an over-long message or name from %q", body)

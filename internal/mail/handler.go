@@ -4,8 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-playground/validator/v10"
 
 	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/config"
@@ -16,13 +19,20 @@ import (
 var nest = httpapi.NestRenderer{}
 
 // Handler serves POST /mail and GET /mail/{id}.
+//
+// POST /mail sends as the shop (SMTP_FROM), so it is for admins and
+// líderes only, each limited to AccountLimit mails per window: a cashier's
+// or a self-registered account's token must not make the shop a phishing
+// relay (issue 14). With Public (MAIL_PUBLIC) anyone may send without a
+// token, limited to PublicLimit per client IP; a signed-in caller without
+// those roles is then treated like an anonymous one (a token never gives
+// less than none, nor skips the per-IP limit).
 type Handler struct {
-	System *System
-	// Public lets POST /mail through without a token (MAIL_PUBLIC); such
-	// requests are limited to PublicLimit per client IP.
-	Public      bool
-	PublicLimit config.Rate
-	Validator   *httpapi.Validator // the app's shared one; a new one when nil
+	System       *System
+	Public       bool
+	PublicLimit  config.Rate
+	AccountLimit config.Rate        // MAIL_RATE_LIMIT; zero: 30 an hour
+	Validator    *httpapi.Validator // the app's shared one; a new one when nil
 }
 
 // Routes mounts the mail routes on r.
@@ -30,29 +40,65 @@ func (h *Handler) Routes(r chi.Router) {
 	if h.Validator == nil {
 		h.Validator = httpapi.NewValidator()
 	}
-	guard := auth.Require(nest)
-	if h.Public {
-		limit := httpapi.NewRateLimit(h.PublicLimit.Requests, h.PublicLimit.Per).Middleware(nest)
-		guard = func(next http.Handler) http.Handler {
-			limited := limit(next)
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if _, ok := auth.PrincipalFrom(r.Context()); ok {
-					next.ServeHTTP(w, r) // signed-in callers are not counted
-					return
-				}
-				limited.ServeHTTP(w, r)
-			})
-		}
-	}
-	r.With(guard).Post("/mail", h.send)
+	registerRules(h.Validator)
+	r.With(h.sendGuard()).Post("/mail", h.send)
 	r.With(auth.Require(nest, role.Admin)).Get("/mail/{id}", h.get)
 }
+
+// sendGuard decides who may queue a mail and counts them: admins and
+// líderes per account, anonymous callers (MAIL_PUBLIC) per client IP.
+func (h *Handler) sendGuard() func(http.Handler) http.Handler {
+	perAccount := h.AccountLimit
+	if perAccount.Requests <= 0 || perAccount.Per <= 0 {
+		perAccount = config.Rate{Requests: 30, Per: time.Hour}
+	}
+	accounts := httpapi.NewRateLimit(perAccount.Requests, perAccount.Per)
+	staff := auth.Require(nest, role.Admin, role.Lider)
+	var public func(http.Handler) http.Handler
+	if h.Public {
+		public = httpapi.NewRateLimit(h.PublicLimit.Requests, h.PublicLimit.Per).Middleware(nest)
+	}
+	return func(next http.Handler) http.Handler {
+		guarded := staff(next)
+		var limited http.Handler
+		if public != nil {
+			limited = public(next)
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, ok := auth.PrincipalFrom(r.Context())
+			switch {
+			case ok && p.HasRole(role.Admin, role.Lider):
+				if allowed, _ := accounts.AllowKey(w, r, string(p.Kind)+":"+p.ID); !allowed {
+					nest.RenderError(w, r, &httpapi.Error{Status: http.StatusTooManyRequests, Code: httpapi.CodeRateLimited})
+					return
+				}
+				next.ServeHTTP(w, r)
+			case limited != nil:
+				limited.ServeHTTP(w, r)
+			default:
+				guarded.ServeHTTP(w, r) // 401 without a token, 403 without the role
+			}
+		})
+	}
+}
+
+// registerRules adds the mail package's validation tags to v.
+func registerRules(v *httpapi.Validator) {
+	v.Rule("displayname", func(fl validator.FieldLevel) bool {
+		return !strings.ContainsAny(fl.Field().String(), displayNameForbidden)
+	}, "%[1]s no debe contener comillas, <, >, @, comas ni barras invertidas")
+}
+
+// displayNameForbidden are the characters that end or restructure a
+// display name in a To: header ("Name" <addr>, a, b): refused rather than
+// accepted and failing at delivery.
+const displayNameForbidden = "\"<>@,\\"
 
 type sendBody struct {
 	Email   string `json:"email" validate:"required,email,max=150,nocontrol"`
 	Subject string `json:"subject" validate:"required,notblank,max=200,nocontrol"`
 	Message string `json:"message" validate:"required,notblank,max=10000"`
-	Name    string `json:"name" validate:"omitempty,max=100,nocontrol"`
+	Name    string `json:"name" validate:"omitempty,max=100,nocontrol,displayname"`
 }
 
 func (h *Handler) send(w http.ResponseWriter, r *http.Request) {

@@ -26,7 +26,7 @@ func nestError(t *testing.T, res *testkit.Response) map[string]any {
 
 func TestPostMailValidation(t *testing.T) {
 	app := testkit.NewApp(t, testkit.NewSQLite(t))
-	tok := app.Token(role.User)
+	tok := app.Token(role.Lider)
 	valid := func() map[string]any {
 		return map[string]any{"email": "ana@example.com", "subject": "Hola", "message": "Mensaje\ncon líneas", "name": "Ana"}
 	}
@@ -52,6 +52,12 @@ func TestPostMailValidation(t *testing.T) {
 		{"unknown field", with("cc", "x@example.com"), 400, "la propiedad cc no está permitida"},
 		{"wrong type", with("subject", 5), 400, "subject debe ser un texto"},
 		{"empty body", map[string]any{}, 400, "email es requerido"},
+		{"name with accents and dots", with("name", "María J. Pérez-Ñuflo (caja 2)"), 202, ""},
+		{"name with quotes", with("name", `Ana" <evil@x.test>`), 400, "name no debe contener comillas, <, >, @, comas ni barras invertidas"},
+		{"name with angle brackets", with("name", "Soporte <soporte@banco.test>"), 400, "name no debe contener comillas"},
+		{"name with @", with("name", "soporte@banco.test"), 400, "name no debe contener comillas"},
+		{"name with a comma", with("name", "Ana, victima@x.test"), 400, "name no debe contener comillas"},
+		{"name with a backslash", with("name", `Ana\`), 400, "name no debe contener comillas"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,8 +101,13 @@ func TestPublicMailIsRateLimited(t *testing.T) {
 		t.Fatalf("third public mail: %d %v %s", res.Status, res.Header, res.Body)
 	}
 	nestError(t, res)
-	if res := app.Post("/mail", app.Token(role.User), body); res.Status != 202 {
-		t.Fatalf("a signed-in caller is not limited: %s", res)
+	// A cashier's token gives no more than none: the same per-IP limit.
+	if res := app.Post("/mail", app.Token(role.User), body); res.Status != http.StatusTooManyRequests {
+		t.Fatalf("a cashier skipped the public limit: %s", res)
+	}
+	// Admins and líderes are counted per account (MAIL_RATE_LIMIT), not per IP.
+	if res := app.Post("/mail", app.Token(role.Admin), body); res.Status != 202 {
+		t.Fatalf("an admin was held by the public limit: %s", res)
 	}
 }
 
@@ -181,7 +192,7 @@ func TestNoMailLostAcrossOutageAndRestart(t *testing.T) {
 		sink.Stop()
 		t.Run("first process, SMTP down", func(t *testing.T) {
 			app := testkit.NewApp(t, db, sink.Env())
-			tok := app.Token(role.User)
+			tok := app.Token(role.Admin)
 			for i := 0; i < 100; i++ {
 				res := app.Post("/mail", tok, map[string]any{"email": fmt.Sprintf("c%d@example.com", i), "subject": fmt.Sprintf("Corte %d", i), "message": "x"})
 				if res.Status != 202 {

@@ -85,7 +85,14 @@ func (s *System) queue(ctx context.Context, tx *gorm.DB, kind, to, name, subject
 // (which it completes with Name and Subject), with header-safe name and
 // subject and a recipient without control characters.
 func render(kind, to, name, subject string, data map[string]any) (Mail, error) {
-	name = headerSafe(name, 100)
+	// System mails take the name from a persona, which may hold what a
+	// display name cannot (POST /mail refuses it): it becomes a space.
+	name = headerSafe(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(displayNameForbidden, r) {
+			return ' '
+		}
+		return r
+	}, name), 100)
 	subject = headerSafe(subject, 200)
 	to = strings.TrimSpace(to)
 	if to == "" || strings.ContainsFunc(to, isControl) {

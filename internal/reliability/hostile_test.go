@@ -241,7 +241,7 @@ func TestHostileCorpus(t *testing.T) {
 			"$producto": prodID, `"$idProducto"`: prodID, `"$idCategoria"`: catID,
 			"$user": fmt.Sprint(user.ID), "$persona": fmt.Sprint(user.IDPersona), "$victim": fmt.Sprint(victim.ID),
 			"$operador": victimOp, "$takenName": stayName, "$cashierRole": cashierRoleUUID(t, app),
-			"$cliente": victimCli, "$takenRuc": "0912345678",
+			"$cliente": victimCli, "$takenRuc": "0912345678", "$tokAdmin": adminTok,
 		}
 		var (
 			refused, accepted, failures int

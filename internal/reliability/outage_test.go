@@ -60,7 +60,7 @@ func TestDatabaseOutage(t *testing.T) {
 		{"POST /auth/login", testkit.Request{Method: "POST", Path: "/auth/login", Body: map[string]string{"email": admin.Email, "password": "Password123!"}}},
 		{"PUT /persona", testkit.Request{Method: "PUT", Path: "/persona", Token: userTok, Body: map[string]any{"id": user.IDPersona, "nombres": "Cortada"}}},
 		{"GET /api/pos/clientes/search", testkit.Request{Method: "GET", Path: "/api/pos/clientes/search?name=maria", Token: userTok}},
-		{"POST /mail", testkit.Request{Method: "POST", Path: "/mail", Token: userTok,
+		{"POST /mail", testkit.Request{Method: "POST", Path: "/mail", Token: adminTok,
 			Body: map[string]string{"email": "destino@kantuta.test", "subject": "Pedido", "message": "Hola"}}},
 	}
 	serving := func() bool {

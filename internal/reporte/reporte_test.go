@@ -343,7 +343,7 @@ func TestDashboardCache(t *testing.T) {
 		t.Errorf("before the event: top %s, kpis %s", js(d["top_productos"]), js(d["kpis"]))
 	}
 	// Any sale (here a bare event) invalidates the year part.
-	e.app.Events.Emit(realtime.Event{Entity: "venta", Action: "actualizada"})
+	e.app.Bus.Emit(realtime.Event{Entity: "venta", Action: "actualizada"})
 	d = e.get("/reportes/dashboard-stats", e.admin)
 	if js(d["top_productos"]) != `[{"cantidad":7,"ganancia":4,"nombre":"Cargador 20W"}]` {
 		t.Errorf("after the event: %s", js(d["top_productos"]))

@@ -7,8 +7,7 @@ import (
 )
 
 // mountCaja serves /cajas and /ventas (SPEC §13). Sales change stock
-// through inventario's Ledger only (a.Ledger, with its low-stock alerts,
-// built by mountInventario).
+// through inventario's Ledger only (set by mountInventario, mounted first).
 func (a *App) mountCaja(r chi.Router) {
 	h := caja.NewHandler(a.DB, caja.Options{
 		Validator: a.Validator,

@@ -8,12 +8,10 @@ import (
 
 // mountInventario serves /inventario/*, /compras and
 // /notificaciones/contactos (SPEC §12). Ledger is the stock ledger ventas
-// use too; compras paid from a caja go through the caja package's Drawer,
-// inside the compra's transaction.
+// use too; compras paid from a caja session go through caja's Drawer.
 func (a *App) mountInventario(r chi.Router) {
 	alerts := &inventario.Alerts{Recipients: inventario.ContactRecipients{}, Mailer: a.Mail}
 	a.Ledger = inventario.NewLedger(a.DB, alerts)
-	var cash inventario.CashDrawer = a.CashDrawer
-	inventario.NewHandler(a.DB, a.Ledger, cash, a.Events, a.Validator).Routes(r)
+	inventario.NewHandler(a.DB, a.Ledger, a.CashDrawer, a.Events, a.Validator).Routes(r)
 	inventario.NewContactosHandler(a.DB, a.Validator).Routes(r)
 }

@@ -18,7 +18,8 @@ func (a *App) mountMail(r chi.Router) {
 	store := a.Mail.Store()
 	metrics := mail.NewMetrics(a.Metrics.Registry, store)
 
-	(&mail.Handler{System: a.Mail, Public: a.Config.MailPublic, PublicLimit: a.Config.RateLimitPublic, Validator: a.Validator}).Routes(r)
+	(&mail.Handler{System: a.Mail, Public: a.Config.MailPublic, PublicLimit: a.Config.RateLimitPublic,
+		AccountLimit: a.Config.MailRateLimit, Validator: a.Validator}).Routes(r)
 	(&auth.ResetHandler{
 		DB:            a.DB.DB,
 		Accounts:      a.Usuarios,

@@ -47,6 +47,7 @@ func TestEnv(t testing.TB) map[string]string {
 		"SALT_ROUNDS":        "4",
 		"RATE_LIMIT_LOGIN":   "100000/min",
 		"RATE_LIMIT_PUBLIC":  "100000/min",
+		"MAIL_RATE_LIMIT":    "100000/h",
 		"LOG_LEVEL":          "debug",
 	}
 }
@@ -79,6 +80,7 @@ func NewApp(t testing.TB, db *database.DB, overrides ...map[string]string) *App 
 	wait := app.Start(ctx)
 	srv := httptest.NewServer(app.Handler)
 	t.Cleanup(func() {
+		app.CloseConnections() // pending Socket.IO long-polls would hold srv.Close
 		srv.Close()
 		cancel()
 		wait()

@@ -3,10 +3,12 @@ package usuario
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"gorm.io/gorm"
@@ -147,8 +149,13 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	}
 	email := NormalizeEmail(*req.Email)
 	name := email
-	if at := strings.IndexByte(email, '@'); at > 0 {
+	if at := strings.LastIndexByte(email, '@'); at > 0 {
 		name = email[:at]
+	}
+	// The local part may be longer than the name column (an address of up
+	// to 150 characters passes validation): cut it, whole characters only.
+	if utf8.RuneCountInString(name) > MaxName {
+		name = string([]rune(name)[:MaxName])
 	}
 	if req.Name != nil && *req.Name != "" {
 		name = *req.Name
@@ -181,9 +188,11 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		var msgs []string
 		page.Page, page.Limit = 1, 20
 		if v := q.Get("page"); q.Has("page") {
+			// Bounded so that (page-1)×limit cannot overflow the offset: a
+			// huge page wrapped around to the first one (issue 14).
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				msgs = append(msgs, "page debe ser un número entero mayor o igual a 1")
+			if err != nil || n < 1 || n > MaxPage {
+				msgs = append(msgs, fmt.Sprintf("page debe ser un número entero entre 1 y %d", MaxPage))
 			}
 			page.Page = n
 		}
@@ -217,6 +226,13 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 }
 
 const listMessage = "Listado de usuarios registradas!"
+
+// MaxName is the length of usuario.name (characters).
+const MaxName = 100
+
+// MaxPage is the largest page GET /usuario accepts; with 500 a page it
+// reaches 500 million usuarios, far past any shop.
+const MaxPage = 1_000_000
 
 // streamAll answers GET /usuario without a page: every usuario, encoded
 // as the rows arrive, so that memory does not grow with the shop's staff.
