@@ -79,25 +79,37 @@ func BearerToken(r *http.Request) string {
 	return ""
 }
 
-// TokenFromRequest returns the bearer token, else the accessToken cookie.
-func TokenFromRequest(r *http.Request) string {
+// TokenSource says where a request's access token is.
+type TokenSource int
+
+// Where an access token can be.
+const (
+	NoToken     TokenSource = iota
+	HeaderToken             // Authorization header (its bearer token; "" for another scheme)
+	CookieToken             // the accessToken cookie, read only without an Authorization header
+)
+
+// AccessToken returns the access token a request offers and where it is:
+// the Authorization header when there is one, else the accessToken cookie.
+// Every reader of access tokens (this middleware, the cross-site check,
+// the Socket.IO handshake) follows this one precedence.
+func AccessToken(r *http.Request) (string, TokenSource) {
 	if r.Header.Get("Authorization") != "" {
-		return BearerToken(r)
+		return BearerToken(r), HeaderToken
 	}
 	if c, err := r.Cookie(AccessCookie); err == nil {
-		return c.Value
+		return c.Value, CookieToken
 	}
-	return ""
+	return "", NoToken
 }
 
 // Middleware resolves the principal, if any, into the request context.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hasHeader := r.Header.Get("Authorization") != ""
-		tok := TokenFromRequest(r)
+		tok, source := AccessToken(r)
 		if tok == "" {
 			code := httpapi.CodeTokenMissing
-			if hasHeader {
+			if source == HeaderToken {
 				code = httpapi.CodeTokenInvalid
 			}
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyAuthFailure, authFailure{code})))
@@ -185,6 +197,17 @@ func Failure(ctx context.Context) string {
 // Require lets through only authenticated callers holding one of roles (any
 // role when none is given), answering 401/403 through the family renderer.
 func Require(rd httpapi.Renderer, roles ...int) func(http.Handler) http.Handler {
+	return require(rd, false, roles)
+}
+
+// RequireUsuario is Require for the POS routes (contract §13): only usuario
+// tokens pass; an operator (PIN) token gets 403 "Forbidden resource", as a
+// wrong role does.
+func RequireUsuario(rd httpapi.Renderer, roles ...int) func(http.Handler) http.Handler {
+	return require(rd, true, roles)
+}
+
+func require(rd httpapi.Renderer, usuarioOnly bool, roles []int) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return httpapi.Handle(rd, func(w http.ResponseWriter, r *http.Request) error {
 			p, ok := PrincipalFrom(r.Context())
@@ -193,7 +216,7 @@ func Require(rd httpapi.Renderer, roles ...int) func(http.Handler) http.Handler 
 				return httpapi.Unavailable(errors.New("account lookup: database unavailable"))
 			case !ok:
 				return &httpapi.Error{Status: http.StatusUnauthorized, Code: code}
-			case len(roles) > 0 && !p.HasRole(roles...):
+			case len(roles) > 0 && !p.HasRole(roles...), usuarioOnly && p.Kind != KindUsuario:
 				return &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden}
 			}
 			next.ServeHTTP(w, r)

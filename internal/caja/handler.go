@@ -57,10 +57,10 @@ func (h *Handler) Store() *Store { return h.store }
 // Routes mounts the routes. Every route needs a usuario token; operator
 // tokens are refused with 403 like a wrong role (SPEC §13).
 func (h *Handler) Routes(r chi.Router) {
-	any3 := auth.Require(h.rd, role.Admin, role.Lider, role.User)
+	any3 := auth.RequireUsuario(h.rd, role.Admin, role.Lider, role.User)
 	admin := auth.Require(h.rd, role.Admin)
 	r.Group(func(r chi.Router) {
-		r.Use(any3, h.usuariosOnly)
+		r.Use(any3)
 		r.Route("/cajas", func(r chi.Router) {
 			r.Get("/", httpapi.Handle(h.rd, h.listCajas))
 			r.With(admin).Post("/", httpapi.Handle(h.rd, h.createCaja))
@@ -84,17 +84,6 @@ func (h *Handler) Routes(r chi.Router) {
 	})
 }
 
-// usuariosOnly refuses operator tokens: the POS is for usuarios.
-func (h *Handler) usuariosOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := auth.PrincipalFrom(r.Context()); !ok || p.Kind != auth.KindUsuario {
-			h.rd.RenderError(w, r, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // caller is the usuario acting.
 func caller(r *http.Request) auth.Principal {
 	p, _ := auth.PrincipalFrom(r.Context())
@@ -102,14 +91,6 @@ func caller(r *http.Request) auth.Principal {
 }
 
 func isAdmin(p auth.Principal) bool { return p.RoleID == role.Admin }
-
-// dbErr maps the database's own failures: exhausted retries are a 503.
-func dbErr(err error) error {
-	if errors.Is(err, database.ErrContention) {
-		return httpapi.Unavailable(err)
-	}
-	return err
-}
 
 func notFound(format string, args ...any) error {
 	return httpapi.NewError(http.StatusNotFound, fmt.Sprintf(format, args...))
@@ -182,7 +163,7 @@ func (h *Handler) createCaja(w http.ResponseWriter, r *http.Request) error {
 		return h.pub.Publish(tx, realtime.Event{Entity: "caja", Action: "creada"})
 	})
 	if err != nil {
-		return dbErr(err)
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, c)
 	return nil
@@ -264,7 +245,7 @@ func (h *Handler) updateCaja(w http.ResponseWriter, r *http.Request) error {
 		return h.pub.Publish(tx, realtime.Event{Entity: "caja", Action: "actualizada"})
 	})
 	if err != nil {
-		return dbErr(err)
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, c)
 	return nil
@@ -298,7 +279,7 @@ func (h *Handler) deleteCaja(w http.ResponseWriter, r *http.Request) error {
 		return h.pub.Publish(tx, realtime.Event{Entity: "caja", Action: "eliminada"})
 	})
 	if err != nil {
-		return dbErr(err)
+		return err
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -376,7 +357,7 @@ func (h *Handler) abrir(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("La caja ya tiene una sesión abierta")
 	}
 	if err != nil {
-		return dbErr(err)
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, out)
 	return nil
@@ -500,7 +481,7 @@ func (h *Handler) cerrar(w http.ResponseWriter, r *http.Request) error {
 		return h.pub.Publish(tx, realtime.Event{Entity: "caja", Action: "CAJA_CERRADA"})
 	})
 	if err != nil {
-		return dbErr(err)
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
@@ -549,7 +530,7 @@ func (h *Handler) movimiento(w http.ResponseWriter, r *http.Request) error {
 		return h.pub.Publish(tx, realtime.Event{Entity: "caja", Action: "saldo_actualizado"})
 	})
 	if err != nil {
-		return dbErr(err)
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, out)
 	return nil

@@ -71,7 +71,7 @@ func (h *Handler) createVenta(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := h.sales.Create(ctx, body.Input(p.UsuarioID()))
 	if err != nil {
-		return dbErr(err)
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, v)
 	return nil
@@ -126,7 +126,7 @@ func (h *Handler) updateVenta(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := h.sales.Change(r.Context(), in)
 	if err != nil {
-		return dbErr(err)
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, v)
 	return nil
@@ -138,7 +138,7 @@ func (h *Handler) deleteVenta(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := h.sales.Change(r.Context(), ChangeInput{ID: id, Delete: true, User: caller(r).UsuarioID()}); err != nil {
-		return dbErr(err)
+		return err
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil

@@ -1,13 +1,8 @@
 package inventario
 
 import (
-	"context"
-	"errors"
-
 	"gorm.io/gorm"
 
-	"github.com/kantuta/kantuta/internal/database"
-	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/money"
 )
 
@@ -25,14 +20,4 @@ type CashDrawer interface {
 	// disponible: 150.00"), and inserts the EGRESO movimientos_caja row.
 	// Returns the movimiento id.
 	Withdraw(tx *gorm.DB, sesionID int64, monto money.Cents, motivo, origen string, user int64) (int64, error)
-}
-
-// runTx is db.Tx with its give-up error answered as SPEC §12.3 says: a
-// transaction that kept losing deadlock or serialization races → 503.
-func runTx(ctx context.Context, db *database.DB, fn func(tx *gorm.DB) error) error {
-	err := db.Tx(ctx, fn)
-	if errors.Is(err, database.ErrContention) {
-		return httpapi.Unavailable(err)
-	}
-	return err
 }

@@ -94,7 +94,7 @@ func (h *Handler) createCompra(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	user := actor(r)
 	var out Compra
-	err := runTx(ctx, h.db, func(tx *gorm.DB) error {
+	err := h.db.Tx(ctx, func(tx *gorm.DB) error {
 		if sesion != nil {
 			if err := h.cash.LockSession(tx, *sesion); err != nil {
 				return err

@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/role"
@@ -117,7 +118,7 @@ func NewContactosHandler(db *database.DB, val *httpapi.Validator) *ContactosHand
 // Routes mounts the contact routes; POST …/seed is not served (the Nest
 // seeder wrote real personal phone numbers, SPEC §12.4 #13).
 func (h *ContactosHandler) Routes(r chi.Router) {
-	admin := Guard(role.Admin)
+	admin := auth.RequireUsuario(rd, role.Admin)
 	r.With(admin).Get("/notificaciones/contactos", httpapi.Handle(rd, h.list))
 	r.With(admin).Get("/notificaciones/contactos/activos-stock", httpapi.Handle(rd, h.listStock))
 	r.With(admin).Get("/notificaciones/contactos/{id}", httpapi.Handle(rd, h.get))
@@ -262,7 +263,7 @@ func (h *ContactosHandler) create(w http.ResponseWriter, r *http.Request) error 
 	id := uuid.NewString()
 	ctx := r.Context()
 	var out Contacto
-	err := runTx(ctx, h.db, func(tx *gorm.DB) error {
+	err := h.db.Tx(ctx, func(tx *gorm.DB) error {
 		err := tx.Exec("INSERT INTO notificacion_contacto (id, nombre, codigo_pais, telefono, email, recibe_stock_bajo, recibe_cierre_caja, activo, "+
 			"id_user_create, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "+nowSQL(h.db)+", "+nowSQL(h.db)+")",
 			id, *body.Nombre, pais, *body.Telefono, body.Email, boolOr(body.RecibeStockBajo, true), boolOr(body.RecibeCierreCaja, false),
@@ -294,7 +295,7 @@ func (h *ContactosHandler) update(w http.ResponseWriter, r *http.Request) error 
 	}
 	ctx := r.Context()
 	var out Contacto
-	err = runTx(ctx, h.db, func(tx *gorm.DB) error {
+	err = h.db.Tx(ctx, func(tx *gorm.DB) error {
 		if _, err := h.byID(ctx, txQuerier(tx), id); err != nil {
 			return err
 		}
@@ -352,7 +353,7 @@ func (h *ContactosHandler) delete(w http.ResponseWriter, r *http.Request) error 
 	}
 	ctx := r.Context()
 	var c Contacto
-	err = runTx(ctx, h.db, func(tx *gorm.DB) error {
+	err = h.db.Tx(ctx, func(tx *gorm.DB) error {
 		if c, err = h.byID(ctx, txQuerier(tx), id); err != nil {
 			return err
 		}

@@ -70,30 +70,10 @@ func NewHandler(db *database.DB, ledger *Ledger, cash CashDrawer, pub realtime.P
 	return &Handler{db: db, store: NewStore(db), ledger: ledger, cash: cash, pub: pub, val: val}
 }
 
-// Guard lets through usuario tokens holding one of roles (any usuario role
-// when none is given); operator tokens get 403 "Forbidden resource" on POS
-// routes (SPEC §13).
-func Guard(roles ...int) func(http.Handler) http.Handler {
-	if len(roles) == 0 {
-		roles = []int{role.Admin, role.Lider, role.User}
-	}
-	require := auth.Require(rd, roles...)
-	return func(next http.Handler) http.Handler {
-		usuarioOnly := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if p, _ := auth.PrincipalFrom(r.Context()); p.Kind != auth.KindUsuario {
-				rd.RenderError(w, r, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-		return require(usuarioOnly)
-	}
-}
-
 // Routes mounts the routes: reads for any usuario role, writes for admin
 // and lider (SPEC §12.2).
 func (h *Handler) Routes(r chi.Router) {
-	read, write := Guard(), Guard(role.Admin, role.Lider)
+	read, write := auth.RequireUsuario(rd, role.Admin, role.Lider, role.User), auth.RequireUsuario(rd, role.Admin, role.Lider)
 	r.With(read).Get("/inventario/categorias", httpapi.Handle(rd, h.listCategorias))
 	r.With(read).Get("/inventario/categorias/{id}", httpapi.Handle(rd, h.getCategoria))
 	r.With(write).Post("/inventario/categorias", httpapi.Handle(rd, h.createCategoria))
@@ -175,7 +155,7 @@ func (h *Handler) createCategoria(w http.ResponseWriter, r *http.Request) error 
 	}
 	ctx := r.Context()
 	var out Categoria
-	err := runTx(ctx, h.db, func(tx *gorm.DB) error {
+	err := h.db.Tx(ctx, func(tx *gorm.DB) error {
 		var id int64
 		err := tx.Raw("INSERT INTO categoria (nombre, nombre_key, id_user_create, created_at, updated_at) VALUES (?, ?, ?, "+
 			nowSQL(h.db)+", "+nowSQL(h.db)+") RETURNING id", *body.Nombre, nameKey(*body.Nombre), nullID(actor(r))).Row().Scan(&id)
@@ -222,7 +202,7 @@ func (h *Handler) updateCategoria(w http.ResponseWriter, r *http.Request) error 
 	}
 	ctx := r.Context()
 	var out Categoria
-	err = runTx(ctx, h.db, func(tx *gorm.DB) error {
+	err = h.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := h.lockCategoria(tx, id, "UPDATE"); err != nil {
 			return err
 		}
@@ -254,7 +234,7 @@ func (h *Handler) deleteCategoria(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	err = runTx(r.Context(), h.db, func(tx *gorm.DB) error {
+	err = h.db.Tx(r.Context(), func(tx *gorm.DB) error {
 		if err := h.lockCategoria(tx, id, "UPDATE"); err != nil {
 			return err
 		}
@@ -401,7 +381,7 @@ func (h *Handler) createProducto(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	user := actor(r)
 	var out Producto
-	err := runTx(ctx, h.db, func(tx *gorm.DB) error {
+	err := h.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := h.lockCategoria(tx, *body.IDCategoria, "SHARE"); err != nil {
 			return err
 		}
@@ -452,7 +432,7 @@ func (h *Handler) updateProducto(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	user := actor(r)
 	var out Producto
-	err = runTx(ctx, h.db, func(tx *gorm.DB) error {
+	err = h.db.Tx(ctx, func(tx *gorm.DB) error {
 		var cur struct {
 			StockActual int64
 			IDCategoria int64
@@ -542,7 +522,7 @@ func (h *Handler) deleteProducto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = runTx(r.Context(), h.db, func(tx *gorm.DB) error {
+	err = h.db.Tx(r.Context(), func(tx *gorm.DB) error {
 		res := tx.Exec("UPDATE producto SET estado = FALSE, id_user_update = ?, updated_at = "+nowSQL(h.db)+" WHERE id = ? AND estado",
 			nullID(actor(r)), id)
 		if res.Error != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
+	kauth "github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/httpapi"
 )
 
@@ -271,20 +272,9 @@ func tokenOf(h http.Header, auth map[string]any) (token string, offered bool) {
 		str = strings.TrimPrefix(strings.TrimSpace(str), "Bearer ")
 		return strings.TrimSpace(str), true
 	}
-	if a := h.Get("Authorization"); a != "" {
-		scheme, tok, ok := strings.Cut(strings.TrimSpace(a), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return "", true
-		}
-		return strings.TrimSpace(tok), true
-	}
-	if c := h.Get("Cookie"); c != "" {
-		r := http.Request{Header: http.Header{"Cookie": {c}}}
-		if ck, err := r.Cookie("accessToken"); err == nil {
-			return ck.Value, true
-		}
-	}
-	return "", false
+	// Then the header, else the cookie, as the HTTP routes read them.
+	token, source := kauth.AccessToken(&http.Request{Header: h})
+	return token, source != kauth.NoToken
 }
 
 // Close disconnects every socket and stops the emitter. Safe to call twice.

@@ -1,7 +1,6 @@
 package recarga
 
 import (
-	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/kantuta/kantuta/internal/auth"
-	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/money"
 	"github.com/kantuta/kantuta/internal/role"
@@ -86,7 +84,7 @@ func newValidator() *httpapi.Validator {
 // plain 404 "Cannot POST /recargas/transaccion" (the legacy routes, §14.5).
 func (h *Handler) Routes(r chi.Router) {
 	r.Group(func(r chi.Router) {
-		r.Use(auth.Require(h.rd, role.Admin, role.Lider, role.User), h.usuariosOnly)
+		r.Use(auth.RequireUsuario(h.rd, role.Admin, role.Lider, role.User))
 		r.Get("/recargas/operadoras/saldos", httpapi.Handle(h.rd, h.operadoras))
 		r.With(auth.Require(h.rd, role.Admin)).Patch("/recargas/operadoras/{id}", httpapi.Handle(h.rd, h.comision))
 		r.Post("/recargas/cliente", httpapi.Handle(h.rd, h.recargar))
@@ -96,28 +94,9 @@ func (h *Handler) Routes(r chi.Router) {
 	})
 }
 
-// usuariosOnly refuses operator (PIN) tokens: the POS is for usuarios.
-func (h *Handler) usuariosOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := auth.PrincipalFrom(r.Context()); !ok || p.Kind != auth.KindUsuario {
-			h.rd.RenderError(w, r, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 func caller(r *http.Request) Caller {
 	p, _ := auth.PrincipalFrom(r.Context())
 	return Caller{UsuarioID: p.UsuarioID(), Admin: p.RoleID == role.Admin}
-}
-
-// dbErr: exhausted retries are a 503, like an absent database.
-func dbErr(err error) error {
-	if errors.Is(err, database.ErrContention) {
-		return httpapi.Unavailable(err)
-	}
-	return err
 }
 
 func (h *Handler) operadoras(w http.ResponseWriter, r *http.Request) error {
@@ -145,7 +124,7 @@ func (h *Handler) comision(w http.ResponseWriter, r *http.Request) error {
 	pct, _ := body.ComisionPorcentaje.Cents()
 	o, found, err := h.store.SetComision(r.Context(), id, pct, caller(r).UsuarioID)
 	if err != nil {
-		return dbErr(err)
+		return err
 	}
 	if !found {
 		return httpapi.NewError(http.StatusNotFound, "Operadora con ID "+strconv.FormatInt(id, 10)+" no encontrada")
@@ -163,7 +142,7 @@ func (h *Handler) recargar(w http.ResponseWriter, r *http.Request) error {
 	out, err := h.store.Recargar(r.Context(), RecargaInput{Operadora: body.Operadora, NumeroCliente: body.NumeroCliente,
 		Monto: m, SesionID: int64(body.IDCajaSesion)}, caller(r))
 	if err != nil {
-		return dbErr(err)
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, recargaView(out, false))
 	return nil
@@ -178,7 +157,7 @@ func (h *Handler) inyectar(w http.ResponseWriter, r *http.Request) error {
 	out, err := h.store.Inyectar(r.Context(), InyeccionInput{Operadora: body.OperadoraDestino, Monto: m,
 		SesionID: int64(body.IDCajaSesion)}, caller(r))
 	if err != nil {
-		return dbErr(err)
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, inyeccionView(out, false))
 	return nil

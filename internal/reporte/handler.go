@@ -39,11 +39,11 @@ func NewHandler(store *Store, loc *time.Location, events Events) *Handler {
 // frontend's gates, App.tsx:117), cash reports for admin and lider (a
 // cashier: her own sessions' movements).
 func (h *Handler) Routes(r chi.Router) {
-	any3 := auth.Require(h.rd, role.Admin, role.Lider, role.User)
+	any3 := auth.RequireUsuario(h.rd, role.Admin, role.Lider, role.User)
 	admin := auth.Require(h.rd, role.Admin)
 	lider := auth.Require(h.rd, role.Admin, role.Lider)
 	r.Group(func(r chi.Router) {
-		r.Use(any3, h.usuariosOnly)
+		r.Use(any3)
 		r.Get("/reportes/dashboard-stats", httpapi.Handle(h.rd, h.dashboard))
 		r.With(admin).Get("/reportes/data/ventas-rango", httpapi.Handle(h.rd, h.ventasRango))
 		r.With(admin).Get("/reportes/data/compras-rango", httpapi.Handle(h.rd, h.comprasRango))
@@ -53,17 +53,6 @@ func (h *Handler) Routes(r chi.Router) {
 		r.With(lider).Get("/reportes/data/caja-historial/{id}", httpapi.Handle(h.rd, h.cajaHistorial))
 		r.Get("/reportes/data/venta/{id}", httpapi.Handle(h.rd, h.venta))
 		r.Get("/reportes/data/producto/{id}", httpapi.Handle(h.rd, h.producto))
-	})
-}
-
-// usuariosOnly refuses operator (PIN) tokens: the POS is for usuarios.
-func (h *Handler) usuariosOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := auth.PrincipalFrom(r.Context()); !ok || p.Kind != auth.KindUsuario {
-			h.rd.RenderError(w, r, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
-			return
-		}
-		next.ServeHTTP(w, r)
 	})
 }
 

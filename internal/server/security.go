@@ -24,16 +24,16 @@ func (a *App) useSecurity(r chi.Router) {
 
 // cookieAuthenticated reports whether the request's credential is a cookie
 // a browser attaches by itself: the accessToken cookie that authenticated
-// it (auth reads the cookie only without an Authorization header), or the
-// refreshToken cookie that /auth/refresh and /auth/refresh_token take.
+// it (auth.AccessToken's precedence: the cookie only without an
+// Authorization header), or the refreshToken cookie that /auth/refresh and
+// /auth/refresh_token take.
 func cookieAuthenticated(r *http.Request) bool {
-	if r.Header.Get("Authorization") != "" {
+	_, source := auth.AccessToken(r)
+	if source == auth.HeaderToken {
 		return false
 	}
-	if _, ok := auth.PrincipalFrom(r.Context()); ok {
-		if _, err := r.Cookie(auth.AccessCookie); err == nil {
-			return true
-		}
+	if _, ok := auth.PrincipalFrom(r.Context()); ok && source == auth.CookieToken {
+		return true
 	}
 	if strings.HasPrefix(r.URL.Path, "/auth/refresh") {
 		_, err := r.Cookie(auth.RefreshCookie)
@@ -52,8 +52,7 @@ func (a *App) MetricsHandler() http.Handler {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {
+		if subtle.ConstantTimeCompare([]byte(auth.BearerToken(r)), []byte(token)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
 			nest.RenderError(w, r, &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid})
 			return

@@ -18,22 +18,11 @@ import (
 const msgWhatsApp = "La integración con WhatsApp no está habilitada en este servidor"
 
 func mountWhatsApp(r chi.Router) {
-	r.With(auth.Require(nest, role.Admin, role.Lider, role.User), usuariosOnly).
+	r.With(auth.RequireUsuario(nest, role.Admin, role.Lider, role.User)).
 		Get("/whatsapp/connect", httpapi.Handle(nest, func(w http.ResponseWriter, r *http.Request) error {
 			// Rendered here, not returned: an expected answer, so no
 			// "request failed" line with a cause at every visit.
 			nest.RenderError(w, r, httpapi.NewError(http.StatusServiceUnavailable, msgWhatsApp))
 			return nil
 		}))
-}
-
-// usuariosOnly refuses operator (PIN) tokens on POS routes (SPEC §13).
-func usuariosOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := auth.PrincipalFrom(r.Context()); !ok || p.Kind != auth.KindUsuario {
-			nest.RenderError(w, r, &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
