@@ -125,11 +125,11 @@ func (d *Drawer) moveSaldo(tx *gorm.DB, sesionID int64, delta money.Cents) error
 	var res *gorm.DB
 	if delta > 0 {
 		res = tx.Exec("UPDATE cajas SET saldo = saldo + ?, updated_at = ? WHERE id = ?",
-			d.db.Money(delta), stampArg(d.db, now()), id)
+			d.db.Money(delta), d.db.Time(database.Now()), id)
 	} else {
 		m := d.db.Money(-delta)
 		res = tx.Exec("UPDATE cajas SET saldo = saldo - ?, updated_at = ? WHERE id = ? AND saldo >= ?",
-			m, stampArg(d.db, now()), id, m)
+			m, d.db.Time(database.Now()), id, m)
 	}
 	if res.Error != nil {
 		return res.Error
@@ -148,7 +148,7 @@ func (d *Drawer) insertMovimiento(tx *gorm.DB, sesionID int64, tipo string, mont
 	if origen == "" {
 		origen = OrigenManual
 	}
-	t := stampArg(d.db, now())
+	t := d.db.Time(database.Now())
 	var id int64
 	err := tx.Raw(`INSERT INTO movimientos_caja (id_sesion_caja, tipo, monto, motivo, origen, fecha, id_user_create, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,

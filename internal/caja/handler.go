@@ -149,7 +149,7 @@ func (h *Handler) createCaja(w http.ResponseWriter, r *http.Request) error {
 	user := caller(r).UsuarioID()
 	var c Caja
 	err := h.db.Tx(r.Context(), func(tx *gorm.DB) error {
-		t := stampArg(h.db, now())
+		t := h.db.Time(database.Now())
 		var id int64
 		if err := tx.Raw(`INSERT INTO cajas (nombre, especialidad, saldo, id_user_create, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, strings.TrimSpace(*body.Nombre), *body.Especialidad,
@@ -216,7 +216,7 @@ func (h *Handler) updateCaja(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		sets := []string{"id_user_update = ?", "updated_at = ?"}
-		args := []any{user, stampArg(h.db, now())}
+		args := []any{user, h.db.Time(database.Now())}
 		if body.Nombre != nil {
 			sets, args = append(sets, "nombre = ?"), append(args, strings.TrimSpace(*body.Nombre))
 		}
@@ -273,7 +273,7 @@ func (h *Handler) deleteCaja(w http.ResponseWriter, r *http.Request) error {
 			return conflict("La caja tiene una sesión abierta")
 		}
 		if err := tx.Exec("UPDATE cajas SET estado = FALSE, id_user_update = ?, updated_at = ? WHERE id = ?",
-			user, stampArg(h.db, now()), id).Error; err != nil {
+			user, h.db.Time(database.Now()), id).Error; err != nil {
 			return err
 		}
 		return h.pub.Publish(tx, realtime.Event{Entity: "caja", Action: "eliminada"})
@@ -323,7 +323,7 @@ func (h *Handler) abrir(w http.ResponseWriter, r *http.Request) error {
 		if err := h.openConflict(ctx, tx, target, cajaID); err != nil {
 			return err
 		}
-		t := stampArg(h.db, now())
+		t := h.db.Time(database.Now())
 		// An admin's monto_inicial is a cash correction that becomes the
 		// base and the drawer's saldo; anyone else opens on the saldo.
 		var id int64
@@ -465,7 +465,7 @@ func (h *Handler) cerrar(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		t := stampArg(h.db, now())
+		t := h.db.Time(database.Now())
 		if err := tx.Exec(`UPDATE sesiones_caja SET monto_final_teorico = ?, monto_final_real = ?, diferencia = ?,
 			estado_sesion = 'CERRADA', fecha_cierre = ?, id_user_update = ?, updated_at = ? WHERE id = ?`,
 			h.db.Money(teorico), h.db.Money(counted), h.db.Money(counted-teorico), t, p.UsuarioID(), t, id).Error; err != nil {

@@ -8,9 +8,6 @@ package caja
 
 import (
 	"database/sql"
-	"fmt"
-	"strings"
-	"time"
 
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
@@ -43,61 +40,12 @@ const (
 	Editada    = "EDITADA"
 )
 
-// Stamp is a timestamp column: scanned from either driver (time.Time, or
-// the text SQLite keeps) and answered as 2024-07-10T14:22:00.000Z.
-type Stamp time.Time
-
-// Scan reads a timestamp as the PostgreSQL or SQLite driver hands it over.
-func (s *Stamp) Scan(src any) error {
-	switch v := src.(type) {
-	case time.Time:
-		*s = Stamp(v.UTC())
-		return nil
-	case string:
-		return s.parse(v)
-	case []byte:
-		return s.parse(string(v))
-	}
-	return fmt.Errorf("caja: cannot scan %T into a timestamp", src)
-}
-
-var stampLayouts = []string{
-	"2006-01-02 15:04:05.999999999-07:00",
-	"2006-01-02T15:04:05.999999999-07:00",
-	"2006-01-02 15:04:05.999999999",
-	"2006-01-02T15:04:05.999999999Z07:00",
-	"2006-01-02T15:04:05.999999999",
-}
-
-func (s *Stamp) parse(v string) error {
-	for _, l := range stampLayouts {
-		if t, err := time.Parse(l, strings.TrimSpace(v)); err == nil {
-			*s = Stamp(t.UTC())
-			return nil
-		}
-	}
-	return fmt.Errorf("caja: unreadable timestamp %q", v)
-}
+// Stamp is a timestamp column (database.Timestamp: either driver's form)
+// answered as 2024-07-10T14:22:00.000Z.
+type Stamp struct{ database.Timestamp }
 
 // MarshalJSON answers §3's format.
-func (s Stamp) MarshalJSON() ([]byte, error) { return httpapi.Time(s).MarshalJSON() }
-
-// Time returns the instant.
-func (s Stamp) Time() time.Time { return time.Time(s) }
-
-// stampArg binds an instant for a timestamp column. SQLite keeps
-// timestamps as text compared as text, so it gets the same shape as the
-// columns' defaults (UTC, no zone), which keeps ranges correct; PostgreSQL
-// gets the time itself.
-func stampArg(db *database.DB, t time.Time) any {
-	if db.IsPostgres() {
-		return t.UTC()
-	}
-	return t.UTC().Format("2006-01-02 15:04:05.000000")
-}
-
-// now is the instant writes record, at PostgreSQL's precision.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+func (s Stamp) MarshalJSON() ([]byte, error) { return httpapi.Time(s.Time()).MarshalJSON() }
 
 // Audit is §3's audit columns.
 type Audit struct {

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
+	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/money"
 )
 
@@ -84,15 +85,15 @@ func (s *Store) SeedDemo(ctx context.Context, n int, loc *time.Location, progres
 		return err
 	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := database.Now()
 	var cajaID, sesionID int64
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		t := stampArg(s.db, now)
+		t := s.db.Time(now)
 		if err := tx.Raw(`INSERT INTO cajas (nombre, especialidad, saldo, id_user_create, created_at, updated_at)
 			VALUES (?, 'MIXTA', 0, ?, ?, ?) RETURNING id`, fmt.Sprintf("Caja Demo %s", now.Format("20060102-150405")), user, t, t).Row().Scan(&cajaID); err != nil {
 			return err
 		}
-		start := stampArg(s.db, now.Add(-366*24*time.Hour))
+		start := s.db.Time(now.Add(-366 * 24 * time.Hour))
 		return tx.Raw(`INSERT INTO sesiones_caja (id_caja, id_usuario, monto_inicial, estado_sesion, fecha_apertura, fecha_cierre, id_user_create, created_at, updated_at)
 			VALUES (?, ?, 0, 'CERRADA', ?, ?, ?, ?, ?) RETURNING id`, cajaID, user, start, t, user, t, t).Row().Scan(&sesionID)
 	})
@@ -366,7 +367,7 @@ func (s *Store) insertVentas(ctx context.Context, sesionID, user int64, now time
 				if v.estado == Anulada {
 					m = "Demo anulada"
 				}
-				f := stampArg(s.db, v.fecha)
+				f := s.db.Time(v.fecha)
 				va = append(va, v.id, sesionID, int64(v.total), v.metodo, v.estado, m, f, user, f, f)
 				for _, l := range v.lines {
 					if nl > 0 {

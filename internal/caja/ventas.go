@@ -155,8 +155,8 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 			c := *in.MontoRecibido - total
 			cambio = &c
 		}
-		t := now()
-		ts := stampArg(s.db, t)
+		t := database.Now()
+		ts := s.db.Time(t)
 		var recibido, cambioArg any
 		if cambio != nil {
 			recibido, cambioArg = s.db.Money(*in.MontoRecibido), s.db.Money(*cambio)
@@ -345,16 +345,16 @@ func (s *Sales) productos(ctx context.Context, tx *gorm.DB, ids map[int64]bool) 
 	defer rows.Close()
 	for rows.Next() {
 		var p inventario.Producto
-		var created, updated, ccreated, cupdated Stamp
+		var created, updated, ccreated, cupdated database.Timestamp
 		c := &p.Categoria
 		if err := rows.Scan(&p.ID, &p.Nombre, &p.CodigoBarras, &p.PrecioVenta, &p.CostoCompra, &p.StockActual, &p.StockMinimo,
 			&p.IDCategoria, &p.Estado, &p.IDUserCreate, &p.IDUserUpdate, &created, &updated,
 			&c.ID, &c.Nombre, &c.Estado, &c.IDUserCreate, &c.IDUserUpdate, &ccreated, &cupdated); err != nil {
 			return nil, err
 		}
-		p.CreatedAt, p.UpdatedAt = httpapi.Time(created), httpapi.Time(updated)
+		p.CreatedAt, p.UpdatedAt = httpapi.Time(created.Time()), httpapi.Time(updated.Time())
 		p.CreatedAtFE, p.UpdatedAtFE = p.CreatedAt, p.UpdatedAt
-		c.CreatedAt, c.UpdatedAt = httpapi.Time(ccreated), httpapi.Time(cupdated)
+		c.CreatedAt, c.UpdatedAt = httpapi.Time(ccreated.Time()), httpapi.Time(cupdated.Time())
 		out[p.ID] = p
 	}
 	return out, rows.Err()
@@ -442,8 +442,8 @@ func (s *Sales) Change(ctx context.Context, in ChangeInput) (Venta, error) {
 		}
 		open := ses.EstadoSesion == Abierta && ses.Estado
 		var events []realtime.Event
-		t := now()
-		ts := stampArg(s.db, t)
+		t := database.Now()
+		ts := s.db.Time(t)
 		switch {
 		case in.Delete && v.EstadoVenta == Anulada:
 			// Already annulled: stock and cash came back then.

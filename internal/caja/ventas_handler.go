@@ -195,7 +195,7 @@ func (h *Handler) reporte(w http.ResponseWriter, r *http.Request) error {
 	t0 := time.Date(d0.Year(), d0.Month(), d0.Day(), 0, 0, 0, 0, h.loc)
 	t1 := time.Date(d1.Year(), d1.Month(), d1.Day()+1, 0, 0, 0, 0, h.loc)
 	rows, err := h.db.WithContext(r.Context()).Raw(`SELECT id, fecha, total, metodo_pago, estado_venta FROM venta
-		WHERE estado AND fecha >= ? AND fecha < ? ORDER BY id DESC`, stampArg(h.db, t0), stampArg(h.db, t1)).Rows()
+		WHERE estado AND fecha >= ? AND fecha < ? ORDER BY id DESC`, h.db.Time(t0), h.db.Time(t1)).Rows()
 	if err != nil {
 		return err
 	}

@@ -149,7 +149,7 @@ func demoCliente(rng *rand.Rand, code int64, cities []Ciudad) Cliente {
 	mail := fmt.Sprintf("%s%d@%s", mailUser, code%1000, pick(demoDomains))
 	addr := fmt.Sprintf("Av. %s N%d-%d", strings.ReplaceAll(pick(demoStreets), "-", " "), rng.IntN(90)+1, rng.IntN(300)+1)
 	cell := fmt.Sprintf("09%08d", rng.IntN(100_000_000))
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := database.Now()
 	return Cliente{
 		Codigo: FormatCodigo(code), CtCodigo: cities[rng.IntN(len(cities))].CtCodigo,
 		Nombre: name, NombreNorm: Normalize(name), RucCed: CedulaFor(code),

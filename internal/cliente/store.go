@@ -112,7 +112,7 @@ func (c *activeCount) total(ctx context.Context, count func(context.Context) (in
 
 // NewStore builds a Store on db.
 func NewStore(db *database.DB) *Store {
-	return &Store{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	return &Store{db: db, now: database.Now}
 }
 
 // Ciudades lists every city by country and name.

@@ -52,7 +52,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true, // stores open transactions where writes belong together
 		PrepareStmt:            false,
-		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		NowFunc:                Now,
 		TranslateError:         true,
 	}
 	var (

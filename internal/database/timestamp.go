@@ -45,6 +45,20 @@ func (s *Timestamp) parse(v string) error {
 // Time returns the instant.
 func (s Timestamp) Time() time.Time { return time.Time(s) }
 
+// Now is the instant a write records: UTC, at PostgreSQL's precision
+// (microseconds), so what is written is what is read back.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// NowSQL is the SQL for the current instant in the stored form of each
+// database (SQLite keeps DATETIME text with milliseconds, as its column
+// defaults do).
+func (db *DB) NowSQL() string {
+	if db.IsPostgres() {
+		return "now()"
+	}
+	return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+}
+
 // Time is the value to bind for an instant written to a timestamp column:
 // PostgreSQL gets the time itself; SQLite, which compares timestamps as
 // text, gets the shape of the columns' defaults (UTC, no zone).

@@ -114,7 +114,7 @@ func (h *Handler) createCompra(w http.ResponseWriter, r *http.Request) error {
 			return httpapi.NewError(http.StatusBadRequest, msgTotalExcedido)
 		}
 		for _, id := range ids {
-			res := tx.Exec("UPDATE producto SET stock_actual = stock_actual + ?, costo_compra = ?, id_user_update = ?, updated_at = "+nowSQL(h.db)+
+			res := tx.Exec("UPDATE producto SET stock_actual = stock_actual + ?, costo_compra = ?, id_user_update = ?, updated_at = "+h.db.NowSQL()+
 				" WHERE id = ? AND stock_actual <= ?", sum[id], h.db.Money(lastCost[id]), nullID(user), id, MaxStock-sum[id])
 			if res.Error != nil {
 				return res.Error
@@ -125,14 +125,14 @@ func (h *Handler) createCompra(w http.ResponseWriter, r *http.Request) error {
 		}
 		var compraID int64
 		err := tx.Raw("INSERT INTO compra (total, proveedor, pagado_con_caja, id_sesion_caja, fecha, id_user_create, created_at, updated_at) "+
-			"VALUES (?, ?, ?, ?, "+nowSQL(h.db)+", ?, "+nowSQL(h.db)+", "+nowSQL(h.db)+") RETURNING id",
+			"VALUES (?, ?, ?, ?, "+h.db.NowSQL()+", ?, "+h.db.NowSQL()+", "+h.db.NowSQL()+") RETURNING id",
 			h.db.Money(total), body.Proveedor, pagar, sesion, nullID(user)).Row().Scan(&compraID)
 		if err != nil {
 			return err
 		}
 		for _, ln := range lines {
 			if err := tx.Exec("INSERT INTO detalle_compra (id_compra, id_producto, cantidad, costo_unitario, subtotal, id_user_create, created_at, updated_at) "+
-				"VALUES (?, ?, ?, ?, ?, ?, "+nowSQL(h.db)+", "+nowSQL(h.db)+")",
+				"VALUES (?, ?, ?, ?, ?, ?, "+h.db.NowSQL()+", "+h.db.NowSQL()+")",
 				compraID, ln.producto, ln.cantidad, h.db.Money(ln.costo), h.db.Money(ln.subtotal), nullID(user)).Error; err != nil {
 				return err
 			}

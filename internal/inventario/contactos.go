@@ -265,7 +265,7 @@ func (h *ContactosHandler) create(w http.ResponseWriter, r *http.Request) error 
 	var out Contacto
 	err := h.db.Tx(ctx, func(tx *gorm.DB) error {
 		err := tx.Exec("INSERT INTO notificacion_contacto (id, nombre, codigo_pais, telefono, email, recibe_stock_bajo, recibe_cierre_caja, activo, "+
-			"id_user_create, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "+nowSQL(h.db)+", "+nowSQL(h.db)+")",
+			"id_user_create, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "+h.db.NowSQL()+", "+h.db.NowSQL()+")",
 			id, *body.Nombre, pais, *body.Telefono, body.Email, boolOr(body.RecibeStockBajo, true), boolOr(body.RecibeCierreCaja, false),
 			boolOr(body.Activo, true), nullID(actor(r))).Error
 		if err != nil {
@@ -329,7 +329,7 @@ func (h *ContactosHandler) update(w http.ResponseWriter, r *http.Request) error 
 		if len(sets) > 0 {
 			set("id_user_update", nullID(actor(r)))
 			args = append(args, id)
-			if err := tx.Exec("UPDATE notificacion_contacto SET "+strings.Join(sets, ", ")+", updated_at = "+nowSQL(h.db)+" WHERE id = ?", args...).Error; err != nil {
+			if err := tx.Exec("UPDATE notificacion_contacto SET "+strings.Join(sets, ", ")+", updated_at = "+h.db.NowSQL()+" WHERE id = ?", args...).Error; err != nil {
 				return err
 			}
 		}

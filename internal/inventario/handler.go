@@ -158,7 +158,7 @@ func (h *Handler) createCategoria(w http.ResponseWriter, r *http.Request) error 
 	err := h.db.Tx(ctx, func(tx *gorm.DB) error {
 		var id int64
 		err := tx.Raw("INSERT INTO categoria (nombre, nombre_key, id_user_create, created_at, updated_at) VALUES (?, ?, ?, "+
-			nowSQL(h.db)+", "+nowSQL(h.db)+") RETURNING id", *body.Nombre, nameKey(*body.Nombre), nullID(actor(r))).Row().Scan(&id)
+			h.db.NowSQL()+", "+h.db.NowSQL()+") RETURNING id", *body.Nombre, nameKey(*body.Nombre), nullID(actor(r))).Row().Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -207,7 +207,7 @@ func (h *Handler) updateCategoria(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 		if body.Nombre != nil {
-			err := tx.Exec("UPDATE categoria SET nombre = ?, nombre_key = ?, id_user_update = ?, updated_at = "+nowSQL(h.db)+" WHERE id = ?",
+			err := tx.Exec("UPDATE categoria SET nombre = ?, nombre_key = ?, id_user_update = ?, updated_at = "+h.db.NowSQL()+" WHERE id = ?",
 				*body.Nombre, nameKey(*body.Nombre), nullID(actor(r)), id).Error
 			if err != nil {
 				return err
@@ -247,7 +247,7 @@ func (h *Handler) deleteCategoria(w http.ResponseWriter, r *http.Request) error 
 		if n > 0 {
 			return httpapi.NewError(http.StatusConflict, msgCategoriaEnUso)
 		}
-		if err := tx.Exec("UPDATE categoria SET estado = FALSE, id_user_update = ?, updated_at = "+nowSQL(h.db)+" WHERE id = ?",
+		if err := tx.Exec("UPDATE categoria SET estado = FALSE, id_user_update = ?, updated_at = "+h.db.NowSQL()+" WHERE id = ?",
 			nullID(actor(r)), id).Error; err != nil {
 			return err
 		}
@@ -387,7 +387,7 @@ func (h *Handler) createProducto(w http.ResponseWriter, r *http.Request) error {
 		}
 		var id int64
 		err := tx.Raw("INSERT INTO producto (nombre, nombre_key, nombre_norm, codigo_barras, precio_venta, costo_compra, stock_actual, stock_minimo, "+
-			"id_categoria, id_user_create, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "+nowSQL(h.db)+", "+nowSQL(h.db)+") RETURNING id",
+			"id_categoria, id_user_create, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "+h.db.NowSQL()+", "+h.db.NowSQL()+") RETURNING id",
 			*body.Nombre, nameKey(*body.Nombre), normalize(*body.Nombre), barcode(body.CodigoBarras),
 			h.db.Money(cents(body.PrecioVenta)), h.db.Money(cents(body.CostoCompra)), *body.StockActual, *body.StockMinimo,
 			*body.IDCategoria, nullID(user)).Row().Scan(&id)
@@ -481,7 +481,7 @@ func (h *Handler) updateProducto(w http.ResponseWriter, r *http.Request) error {
 		if len(sets) > 0 {
 			set("id_user_update", nullID(user))
 			args = append(args, id)
-			if err := tx.Exec("UPDATE producto SET "+strings.Join(sets, ", ")+", updated_at = "+nowSQL(h.db)+" WHERE id = ?", args...).Error; err != nil {
+			if err := tx.Exec("UPDATE producto SET "+strings.Join(sets, ", ")+", updated_at = "+h.db.NowSQL()+" WHERE id = ?", args...).Error; err != nil {
 				return err
 			}
 			events := []realtime.Event{evProductoActualizado}
@@ -523,7 +523,7 @@ func (h *Handler) deleteProducto(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	err = h.db.Tx(r.Context(), func(tx *gorm.DB) error {
-		res := tx.Exec("UPDATE producto SET estado = FALSE, id_user_update = ?, updated_at = "+nowSQL(h.db)+" WHERE id = ? AND estado",
+		res := tx.Exec("UPDATE producto SET estado = FALSE, id_user_update = ?, updated_at = "+h.db.NowSQL()+" WHERE id = ? AND estado",
 			nullID(actor(r)), id)
 		if res.Error != nil {
 			return res.Error

@@ -72,17 +72,6 @@ type Ledger struct {
 // NewLedger builds the ledger; alerts may be nil (no low-stock mails).
 func NewLedger(db *database.DB, alerts *Alerts) *Ledger { return &Ledger{db: db, alerts: alerts} }
 
-// now is the SQL for the current time in the stored format of each
-// database (SQLite keeps DATETIME text with milliseconds, as its defaults).
-func (l *Ledger) now() string { return nowSQL(l.db) }
-
-func nowSQL(db *database.DB) string {
-	if db.IsPostgres() {
-		return "now()"
-	}
-	return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
-}
-
 // sumLines adds up the quantities per product and returns the product ids
 // in ascending order, the lock order.
 func sumLines(lines []StockLine) ([]int64, map[int64]int64) {
@@ -218,7 +207,7 @@ func (l *Ledger) move(tx *gorm.DB, id int64, tipo string, delta, ref, user int64
 		return nil
 	}
 	err := tx.Exec("INSERT INTO movimiento_stock (id_producto, tipo, cantidad, stock_resultante, id_referencia, id_user_create, created_at) "+
-		"SELECT id, ?, ?, stock_actual, ?, ?, "+l.now()+" FROM producto WHERE id = ?",
+		"SELECT id, ?, ?, stock_actual, ?, ?, "+l.db.NowSQL()+" FROM producto WHERE id = ?",
 		tipo, delta, nullID(ref), nullID(user), id).Error
 	if err != nil {
 		return fmt.Errorf("movimiento_stock %s producto %d: %w", tipo, id, err)

@@ -36,7 +36,7 @@ func SeedDemo(ctx context.Context, db *database.DB, n int, progress func(done in
 		return err
 	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	now := nowSQL(db)
+	now := db.NowSQL()
 	for done := 0; done < n; {
 		size := min(SeedBatch, n-done)
 		err := db.Tx(ctx, func(tx *gorm.DB) error {
@@ -94,7 +94,7 @@ func demoCategoryIDs(ctx context.Context, db *database.DB) ([]int64, error) {
 				return res.Error
 			}
 			if res.RowsAffected == 0 {
-				if err := tx.Raw("INSERT INTO categoria (nombre, nombre_key, created_at, updated_at) VALUES (?, ?, "+nowSQL(db)+", "+nowSQL(db)+") RETURNING id",
+				if err := tx.Raw("INSERT INTO categoria (nombre, nombre_key, created_at, updated_at) VALUES (?, ?, "+db.NowSQL()+", "+db.NowSQL()+") RETURNING id",
 					c, nameKey(c)).Row().Scan(&id); err != nil {
 					return err
 				}

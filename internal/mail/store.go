@@ -26,13 +26,11 @@ func NewStore(db *database.DB) *Store {
 	return &Store{db: db, wake: make(chan struct{}, 1)}
 }
 
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
 // Enqueue stores m as queued, due now. With tx it joins the caller's
 // transaction (the mail exists if and only if the caller commits);
 // otherwise it writes on its own and wakes the local worker.
 func (s *Store) Enqueue(ctx context.Context, tx *gorm.DB, m *Mail) error {
-	t := now()
+	t := database.Now()
 	m.ID = 0
 	m.Status = StatusQueued
 	m.Attempts = 0
@@ -85,7 +83,7 @@ func (s *Store) Get(ctx context.Context, id int64) (Mail, error) {
 // SQLite: the statement runs in one immediate (write-locked) transaction,
 // so there is only ever one claimant at a time.
 func (s *Store) claim(ctx context.Context, worker string, n int, lease time.Duration) ([]Mail, error) {
-	t := now()
+	t := database.Now()
 	lock := ""
 	if s.db.IsPostgres() {
 		lock = " FOR UPDATE SKIP LOCKED"
@@ -113,7 +111,7 @@ func (s *Store) claim(ctx context.Context, worker string, n int, lease time.Dura
 func (s *Store) fenced(ctx context.Context, id int64, worker string, set map[string]any) (bool, error) {
 	set["claimed_by"] = nil
 	set["claimed_until"] = nil
-	set["updated_at"] = now()
+	set["updated_at"] = database.Now()
 	res := s.db.WithContext(ctx).Model(&Mail{}).
 		Where("id = ? AND claimed_by = ? AND status = ?", id, worker, StatusSending).Updates(set)
 	if res.Error != nil {
@@ -133,7 +131,7 @@ func eraseIfSensitive(m Mail, set map[string]any) map[string]any {
 // markSent records a delivery.
 func (s *Store) markSent(ctx context.Context, m Mail, worker string) (bool, error) {
 	return s.fenced(ctx, m.ID, worker, eraseIfSensitive(m, map[string]any{
-		"status": StatusSent, "sent_at": now(), "last_error": nil,
+		"status": StatusSent, "sent_at": database.Now(), "last_error": nil,
 	}))
 }
 

@@ -27,7 +27,7 @@ type Store struct {
 
 // NewStore builds the store; drawer moves the cash, pub announces writes.
 func NewStore(db *database.DB, drawer Drawer, pub realtime.Publisher) *Store {
-	return &Store{db: db, drawer: drawer, pub: pub, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	return &Store{db: db, drawer: drawer, pub: pub, now: database.Now}
 }
 
 // Caller is who writes: the token's usuario, and whether it may act on any
