@@ -1,6 +1,7 @@
 package caja
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -65,6 +66,7 @@ func registerRules(v *httpapi.Validator) {
 	trimmed := func(fl validator.FieldLevel) int {
 		return utf8.RuneCountInString(strings.TrimSpace(fl.Field().String()))
 	}
+	atoi := func(p string) int { n, _ := strconv.Atoi(p); return n }
 	v.Rule("tmin", func(fl validator.FieldLevel) bool { return trimmed(fl) >= atoi(fl.Param()) },
 		"%[1]s debe tener al menos %[2]s caracteres")
 	v.Rule("tmax", func(fl validator.FieldLevel) bool { return trimmed(fl) <= atoi(fl.Param()) },
@@ -83,14 +85,6 @@ func registerRules(v *httpapi.Validator) {
 	v.Message("fechaInicio.ymd", "La fecha de inicio debe ser una fecha válida (YYYY-MM-DD)")
 	v.Message("fechaFin.required", "La fecha de fin es requerida en el body")
 	v.Message("fechaFin.ymd", "La fecha de fin debe ser una fecha válida (YYYY-MM-DD)")
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		n = n*10 + int(c-'0')
-	}
-	return n
 }
 
 // cents converts an amount that passed the money rules.

@@ -63,6 +63,13 @@ func DecodeJSONBytes(body []byte, dst any) error {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("decode: destination must be a pointer to a struct, got %T", dst)
 	}
+	if rec, ok := dst.(sentRecorder); ok {
+		names := make(map[string]bool, len(raw))
+		for k := range raw {
+			names[k] = true
+		}
+		rec.recordSent(names)
+	}
 	if problems := decodeObject(raw, v.Elem(), ""); len(problems) > 0 {
 		return Invalid(problems...)
 	}
@@ -85,6 +92,11 @@ func decodeObject(raw map[string]json.RawMessage, v reflect.Value, prefix string
 		name := prefix + f.name
 		field := v.FieldByIndex(f.index)
 		target := field.Addr().Interface()
+		if f.notNull && isNull(msg) {
+			// validator cannot tell null from absent: the decoder can.
+			problems = append(problems, Problem{name, RuleNull, name + " no debe estar vacío"})
+			continue
+		}
 		if elem, isList := objectList(f.typ); isList && !isNull(msg) {
 			problems = append(problems, decodeList(msg, field, elem, name)...)
 			continue
@@ -188,9 +200,35 @@ func hasNUL(v reflect.Value) bool {
 }
 
 type jsonField struct {
-	name  string
-	index []int
-	typ   reflect.Type
+	name    string
+	index   []int
+	typ     reflect.Type
+	notNull bool // validate tag holds notnull
+}
+
+// Sent, embedded in a body, records which top-level properties the request
+// named, so that a PATCH tells an absent field from a given one (a JSON
+// null and an absent field both leave a pointer nil).
+type Sent struct{ names map[string]bool }
+
+// Has reports whether the request named the property.
+func (s Sent) Has(name string) bool { return s.names[name] }
+
+func (s *Sent) recordSent(names map[string]bool) { s.names = names }
+
+type sentRecorder interface{ recordSent(map[string]bool) }
+
+// hasTag reports whether a validate tag lists rule before any dive.
+func hasTag(validate, rule string) bool {
+	for _, t := range strings.Split(validate, ",") {
+		if t == "dive" {
+			return false
+		}
+		if t == rule {
+			return true
+		}
+	}
+	return false
 }
 
 // jsonFields lists the JSON fields of struct type t in order; the fields of
@@ -214,7 +252,7 @@ func jsonFields(t reflect.Type) []jsonField {
 		if name == "" {
 			name = sf.Name
 		}
-		out = append(out, jsonField{name: name, index: []int{i}, typ: sf.Type})
+		out = append(out, jsonField{name: name, index: []int{i}, typ: sf.Type, notNull: hasTag(sf.Tag.Get("validate"), RuleNull)})
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -278,5 +279,86 @@ func TestBindEmbeddedCreateAndNormalize(t *testing.T) {
 				t.Fatalf("not normalized: %q", *b.Genero)
 			}
 		})
+	}
+}
+
+// fieldOrdered is a body with the three SPEC §12.2 behaviours: notnull
+// fields, the names the request sent, problems in field order.
+type fieldOrdered struct {
+	Sent
+	Nombre   *string `json:"nombre" validate:"omitempty,notnull,notblank,max=5"`
+	Email    *string `json:"email" validate:"omitempty,email"`
+	Stock    *int64  `json:"stock" validate:"omitempty,notnull,min=0"`
+	Activo   *bool   `json:"activo" validate:"notnull"`
+	Detalles []struct {
+		Cantidad *int64 `json:"cantidad" validate:"required,min=1"`
+	} `json:"detalles" validate:"omitempty,notnull,dive"`
+}
+
+func (fieldOrdered) FieldOrdered() {}
+
+func (b *fieldOrdered) Normalize() {
+	if b.Nombre != nil {
+		*b.Nombre = strings.TrimSpace(*b.Nombre)
+	}
+}
+
+// unordered is the same kind of body without FieldOrdered: rules first,
+// then the decoder.
+type unordered struct {
+	Stock  *int64  `json:"stock" validate:"omitempty,notnull,min=0"`
+	Nombre *string `json:"nombre" validate:"omitempty,max=5"`
+}
+
+func TestBindNotNullSentAndFieldOrder(t *testing.T) {
+	val := NewValidator()
+	cases := []struct {
+		in        string
+		unordered bool
+		want      []string
+		sent      []string
+	}{
+		{in: `{}`},
+		{in: `{"email":null}`, sent: []string{"email"}},
+		{in: `{"nombre":"  abc  ","activo":true}`, sent: []string{"activo", "nombre"}},
+		{in: `{"nombre":null}`, want: []string{"nombre no debe estar vacío"}},
+		{in: `{"activo":null,"stock":null}`, want: []string{"stock no debe estar vacío", "activo no debe estar vacío"}},
+		{in: `{"detalles":null}`, want: []string{"detalles no debe estar vacío"}},
+		{in: `{"detalles":[{"cantidad":null}]}`, want: []string{"detalles.0.cantidad es requerido"}},
+		{in: `{"nombre":"   "}`, want: []string{"nombre no debe estar vacío"}},
+		// Field order: the decoder's stock before the rules' email; unknown last.
+		{in: `{"x":1,"email":"no","stock":"a","nombre":"abcdefgh"}`,
+			want: []string{"nombre debe tener como máximo 5 caracteres", "email debe ser un correo válido", "stock debe ser un número entero", "la propiedad x no está permitida"}},
+		// Without FieldOrdered: the rules' problems, then the decoder's.
+		{in: `{"stock":null,"nombre":"abcdefgh"}`, unordered: true,
+			want: []string{"nombre debe tener como máximo 5 caracteres", "stock no debe estar vacío"}},
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest("POST", "/", strings.NewReader(c.in))
+		var err error
+		var b fieldOrdered
+		if c.unordered {
+			err = val.Bind(r, &unordered{})
+		} else {
+			err = val.Bind(r, &b)
+		}
+		var got []string
+		if err != nil {
+			got = AsError(err).Messages
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: got %q, want %q", c.in, got, c.want)
+		}
+		if c.unordered || c.want != nil {
+			continue
+		}
+		for _, name := range []string{"nombre", "email", "stock", "activo", "detalles"} {
+			if b.Has(name) != slices.Contains(c.sent, name) {
+				t.Errorf("%s: Has(%q) = %v", c.in, name, b.Has(name))
+			}
+		}
+		if c.in == `{"nombre":"  abc  ","activo":true}` && *b.Nombre != "abc" {
+			t.Errorf("Normalize did not run: %q", *b.Nombre)
+		}
 	}
 }

@@ -72,6 +72,7 @@ type Problem struct {
 const (
 	RuleType    = "type"    // the JSON value has the wrong type
 	RuleNUL     = "nul"     // a text holds U+0000
+	RuleNull    = "notnull" // a JSON null for a field tagged notnull
 	RuleUnknown = "unknown" // the property is not part of the body
 )
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -72,6 +73,11 @@ func NewValidator() *Validator {
 	val.Rule("filled", func(fl validator.FieldLevel) bool {
 		return fl.Field().String() != ""
 	}, "")
+	// notnull: a JSON null is refused; the decoder checks it (a nil
+	// pointer here may as well be an absent field), so the rule passes.
+	if err := v.RegisterValidation(RuleNull, func(validator.FieldLevel) bool { return true }, true); err != nil {
+		panic(err)
+	}
 	// required_create: filled when the body creates a record (see Creator);
 	// on an update an absent field is left as it is.
 	if err := v.RegisterValidation("required_create", func(fl validator.FieldLevel) bool {
@@ -159,6 +165,12 @@ func creates(top reflect.Value) bool {
 // decoding and before validation.
 type Normalizer interface{ Normalize() }
 
+// FieldOrdered is a body whose problems Bind lists in the order of its
+// top-level fields, the decoder's and the rules' together (unknown
+// properties last), as the inventario bodies answer; other bodies list the
+// rules' problems first, then the decoder's.
+type FieldOrdered interface{ FieldOrdered() }
+
 // embedded names an embedded struct in validator's namespaces.
 const embedded = "\x00embedded"
 
@@ -206,10 +218,36 @@ func (val *Validator) Bind(r *http.Request, dst any) error {
 			problems = append(problems, p)
 		}
 	}
-	if problems = append(problems, decoded...); len(problems) > 0 {
-		return Invalid(problems...)
+	problems = append(problems, decoded...)
+	if len(problems) == 0 {
+		return nil
 	}
-	return nil
+	if _, ok := dst.(FieldOrdered); ok {
+		sortByField(problems, dst)
+	}
+	return Invalid(problems...)
+}
+
+// sortByField orders problems by the position of their top-level field in
+// dst (stable: a field's own problems keep their order); unknown
+// properties go last.
+func sortByField(problems []Problem, dst any) {
+	t := reflect.TypeOf(dst)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	order := map[string]int{}
+	for i, f := range jsonFields(t) {
+		order[f.name] = i
+	}
+	rank := func(p Problem) int {
+		top, _, _ := strings.Cut(p.Field, ".")
+		if i, ok := order[top]; ok && p.Rule != RuleUnknown {
+			return i
+		}
+		return len(order)
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return rank(problems[i]) < rank(problems[j]) })
 }
 
 // mistypedPath: name or one of its parents ("detalles.0" of

@@ -18,10 +18,11 @@ const (
 )
 
 type compraBody struct {
+	inOrder
 	Proveedor    *string       `json:"proveedor" validate:"omitempty,max=150"`
-	PagarConCaja *bool         `json:"pagar_con_caja" validate:"required"`
+	PagarConCaja *bool         `json:"pagar_con_caja" validate:"required,notnull"`
 	IDSesionCaja *int64        `json:"id_sesion_caja" validate:"omitempty,gt=0"`
-	Detalles     []detalleBody `json:"detalles" validate:"required,min=1,max=200,dive"`
+	Detalles     []detalleBody `json:"detalles" validate:"required,notnull,min=1,max=200,dive"`
 	IDUserCreate *int64        `json:"id_user_create"`
 	IDUserUpdate *int64        `json:"id_user_update"`
 }
@@ -32,7 +33,7 @@ type detalleBody struct {
 	CostoUnitario *money.Amount `json:"costo_unitario" validate:"required,money,mmin=0,mmax=9999999999.99"`
 }
 
-func (b *compraBody) trim() {
+func (b *compraBody) Normalize() {
 	trimPtr(b.Proveedor)
 	if b.Proveedor != nil && *b.Proveedor == "" {
 		b.Proveedor = nil // "" → null
@@ -61,7 +62,7 @@ type compraLine struct {
 // leaves nothing written.
 func (h *Handler) createCompra(w http.ResponseWriter, r *http.Request) error {
 	var body compraBody
-	if err := bind(h.val, r, &body, "proveedor", "id_sesion_caja", "id_user_create", "id_user_update"); err != nil {
+	if err := h.val.Bind(r, &body); err != nil {
 		return err
 	}
 	pagar := *body.PagarConCaja

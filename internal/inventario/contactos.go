@@ -132,18 +132,19 @@ func (h *ContactosHandler) Routes(r chi.Router) {
 }
 
 type contactoCreate struct {
-	Nombre           *string `json:"nombre" validate:"required,notblank,max=100"`
+	inOrder
+	Nombre           *string `json:"nombre" validate:"required,notnull,notblank,max=100"`
 	CodigoPais       *string `json:"codigo_pais" validate:"omitempty,codigopais"`
-	Telefono         *string `json:"telefono" validate:"required,telefono"`
+	Telefono         *string `json:"telefono" validate:"required,notnull,telefono"`
 	Email            *string `json:"email" validate:"omitempty,email,max=150"`
-	RecibeStockBajo  *bool   `json:"recibe_stock_bajo"`
-	RecibeCierreCaja *bool   `json:"recibe_cierre_caja"`
-	Activo           *bool   `json:"activo"`
+	RecibeStockBajo  *bool   `json:"recibe_stock_bajo" validate:"notnull"`
+	RecibeCierreCaja *bool   `json:"recibe_cierre_caja" validate:"notnull"`
+	Activo           *bool   `json:"activo" validate:"notnull"`
 	IDUserCreate     *int64  `json:"id_user_create"`
 	IDUserUpdate     *int64  `json:"id_user_update"`
 }
 
-func (b *contactoCreate) trim() {
+func (b *contactoCreate) Normalize() {
 	trimPtr(b.Nombre)
 	trimPtr(b.CodigoPais)
 	trimPtr(b.Telefono)
@@ -154,19 +155,20 @@ func (b *contactoCreate) trim() {
 }
 
 type contactoPatch struct {
-	Nombre           *string `json:"nombre" validate:"omitempty,notblank,max=100"`
-	CodigoPais       *string `json:"codigo_pais" validate:"omitempty,codigopais"`
-	Telefono         *string `json:"telefono" validate:"omitempty,telefono"`
+	inOrder
+	httpapi.Sent
+	Nombre           *string `json:"nombre" validate:"omitempty,notnull,notblank,max=100"`
+	CodigoPais       *string `json:"codigo_pais" validate:"omitempty,notnull,codigopais"`
+	Telefono         *string `json:"telefono" validate:"omitempty,notnull,telefono"`
 	Email            *string `json:"email" validate:"omitempty,email,max=150"`
-	RecibeStockBajo  *bool   `json:"recibe_stock_bajo"`
-	RecibeCierreCaja *bool   `json:"recibe_cierre_caja"`
-	Activo           *bool   `json:"activo"`
+	RecibeStockBajo  *bool   `json:"recibe_stock_bajo" validate:"notnull"`
+	RecibeCierreCaja *bool   `json:"recibe_cierre_caja" validate:"notnull"`
+	Activo           *bool   `json:"activo" validate:"notnull"`
 	IDUserCreate     *int64  `json:"id_user_create"`
 	IDUserUpdate     *int64  `json:"id_user_update"`
-	sent             map[string]bool
 }
 
-func (b *contactoPatch) trim() {
+func (b *contactoPatch) Normalize() {
 	trimPtr(b.Nombre)
 	trimPtr(b.CodigoPais)
 	trimPtr(b.Telefono)
@@ -175,7 +177,6 @@ func (b *contactoPatch) trim() {
 		b.Email = nil
 	}
 }
-func (b *contactoPatch) setPresent(m map[string]bool) { b.sent = m }
 
 const msgContactoDuplicado = "Ya existe un contacto con ese teléfono"
 
@@ -253,7 +254,7 @@ func boolOr(b *bool, def bool) bool {
 
 func (h *ContactosHandler) create(w http.ResponseWriter, r *http.Request) error {
 	var body contactoCreate
-	if err := bind(h.val, r, &body, "email", "codigo_pais", "id_user_create", "id_user_update"); err != nil {
+	if err := h.val.Bind(r, &body); err != nil {
 		return err
 	}
 	pais := "591"
@@ -290,7 +291,7 @@ func (h *ContactosHandler) update(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var body contactoPatch
-	if err := bind(h.val, r, &body, "email", "id_user_create", "id_user_update"); err != nil {
+	if err := h.val.Bind(r, &body); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -314,7 +315,7 @@ func (h *ContactosHandler) update(w http.ResponseWriter, r *http.Request) error 
 		if body.Telefono != nil {
 			set("telefono", *body.Telefono)
 		}
-		if body.sent["email"] {
+		if body.Has("email") {
 			set("email", body.Email)
 		}
 		if body.RecibeStockBajo != nil {

@@ -108,20 +108,22 @@ func (h *Handler) lock(mode string) string {
 // ---- categorías ----
 
 type categoriaCreate struct {
-	Nombre       *string `json:"nombre" validate:"required,notblank,max=100"`
+	inOrder
+	Nombre       *string `json:"nombre" validate:"required,notnull,notblank,max=100"`
 	IDUserCreate *int64  `json:"id_user_create"`
 	IDUserUpdate *int64  `json:"id_user_update"`
 }
 
-func (b *categoriaCreate) trim() { trimPtr(b.Nombre) }
+func (b *categoriaCreate) Normalize() { trimPtr(b.Nombre) }
 
 type categoriaPatch struct {
-	Nombre       *string `json:"nombre" validate:"omitempty,notblank,max=100"`
+	inOrder
+	Nombre       *string `json:"nombre" validate:"omitempty,notnull,notblank,max=100"`
 	IDUserCreate *int64  `json:"id_user_create"`
 	IDUserUpdate *int64  `json:"id_user_update"`
 }
 
-func (b *categoriaPatch) trim() { trimPtr(b.Nombre) }
+func (b *categoriaPatch) Normalize() { trimPtr(b.Nombre) }
 
 func (h *Handler) listCategorias(w http.ResponseWriter, r *http.Request) error {
 	out, err := h.store.Categorias(r.Context())
@@ -150,7 +152,7 @@ func (h *Handler) getCategoria(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) createCategoria(w http.ResponseWriter, r *http.Request) error {
 	var body categoriaCreate
-	if err := bind(h.val, r, &body, "id_user_create", "id_user_update"); err != nil {
+	if err := h.val.Bind(r, &body); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -197,7 +199,7 @@ func (h *Handler) updateCategoria(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var body categoriaPatch
-	if err := bind(h.val, r, &body, "id_user_create", "id_user_update"); err != nil {
+	if err := h.val.Bind(r, &body); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -263,34 +265,35 @@ func (h *Handler) deleteCategoria(w http.ResponseWriter, r *http.Request) error 
 // ---- productos ----
 
 type productoCreate struct {
-	Nombre       *string       `json:"nombre" validate:"required,notblank,max=150"`
+	inOrder
+	Nombre       *string       `json:"nombre" validate:"required,notnull,notblank,max=150"`
 	CodigoBarras *string       `json:"codigo_barras" validate:"omitempty,max=64"`
-	PrecioVenta  *money.Amount `json:"precio_venta" validate:"required,money,mmin=0,mmax=9999999999.99"`
-	CostoCompra  *money.Amount `json:"costo_compra" validate:"required,money,mmin=0,mmax=9999999999.99"`
-	StockActual  *int64        `json:"stock_actual" validate:"required,min=0,max=2147483647"`
-	StockMinimo  *int64        `json:"stock_minimo" validate:"required,min=0,max=2147483647"`
-	IDCategoria  *int64        `json:"id_categoria" validate:"required,gt=0"`
+	PrecioVenta  *money.Amount `json:"precio_venta" validate:"required,notnull,money,mmin=0,mmax=9999999999.99"`
+	CostoCompra  *money.Amount `json:"costo_compra" validate:"required,notnull,money,mmin=0,mmax=9999999999.99"`
+	StockActual  *int64        `json:"stock_actual" validate:"required,notnull,min=0,max=2147483647"`
+	StockMinimo  *int64        `json:"stock_minimo" validate:"required,notnull,min=0,max=2147483647"`
+	IDCategoria  *int64        `json:"id_categoria" validate:"required,notnull,gt=0"`
 	IDUserCreate *int64        `json:"id_user_create"`
 	IDUserUpdate *int64        `json:"id_user_update"`
 }
 
-func (b *productoCreate) trim() { trimPtr(b.Nombre); trimPtr(b.CodigoBarras) }
+func (b *productoCreate) Normalize() { trimPtr(b.Nombre); trimPtr(b.CodigoBarras) }
 
 type productoPatch struct {
-	Nombre       *string       `json:"nombre" validate:"omitempty,notblank,max=150"`
+	inOrder
+	httpapi.Sent
+	Nombre       *string       `json:"nombre" validate:"omitempty,notnull,notblank,max=150"`
 	CodigoBarras *string       `json:"codigo_barras" validate:"omitempty,max=64"`
-	PrecioVenta  *money.Amount `json:"precio_venta" validate:"omitempty,money,mmin=0,mmax=9999999999.99"`
-	CostoCompra  *money.Amount `json:"costo_compra" validate:"omitempty,money,mmin=0,mmax=9999999999.99"`
-	StockActual  *int64        `json:"stock_actual" validate:"omitempty,min=0,max=2147483647"`
-	StockMinimo  *int64        `json:"stock_minimo" validate:"omitempty,min=0,max=2147483647"`
-	IDCategoria  *int64        `json:"id_categoria" validate:"omitempty,gt=0"`
+	PrecioVenta  *money.Amount `json:"precio_venta" validate:"omitempty,notnull,money,mmin=0,mmax=9999999999.99"`
+	CostoCompra  *money.Amount `json:"costo_compra" validate:"omitempty,notnull,money,mmin=0,mmax=9999999999.99"`
+	StockActual  *int64        `json:"stock_actual" validate:"omitempty,notnull,min=0,max=2147483647"`
+	StockMinimo  *int64        `json:"stock_minimo" validate:"omitempty,notnull,min=0,max=2147483647"`
+	IDCategoria  *int64        `json:"id_categoria" validate:"omitempty,notnull,gt=0"`
 	IDUserCreate *int64        `json:"id_user_create"`
 	IDUserUpdate *int64        `json:"id_user_update"`
-	sent         map[string]bool
 }
 
-func (b *productoPatch) trim()                        { trimPtr(b.Nombre); trimPtr(b.CodigoBarras) }
-func (b *productoPatch) setPresent(m map[string]bool) { b.sent = m }
+func (b *productoPatch) Normalize() { trimPtr(b.Nombre); trimPtr(b.CodigoBarras) }
 
 // barcode is a trimmed code, "" meaning none (the register form always
 // sends "").
@@ -375,7 +378,7 @@ func (h *Handler) duplicate(ctx context.Context, self int64, nombre, codigo *str
 
 func (h *Handler) createProducto(w http.ResponseWriter, r *http.Request) error {
 	var body productoCreate
-	if err := bind(h.val, r, &body, "codigo_barras", "id_user_create", "id_user_update"); err != nil {
+	if err := h.val.Bind(r, &body); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -426,7 +429,7 @@ func (h *Handler) updateProducto(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var body productoPatch
-	if err := bind(h.val, r, &body, "codigo_barras", "id_user_create", "id_user_update"); err != nil {
+	if err := h.val.Bind(r, &body); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -460,7 +463,7 @@ func (h *Handler) updateProducto(w http.ResponseWriter, r *http.Request) error {
 			set("nombre_key", nameKey(*body.Nombre))
 			set("nombre_norm", normalize(*body.Nombre))
 		}
-		if body.sent["codigo_barras"] {
+		if body.Has("codigo_barras") {
 			set("codigo_barras", barcode(body.CodigoBarras))
 		}
 		if body.PrecioVenta != nil {
