@@ -13,7 +13,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
 	"github.com/kantuta/kantuta/internal/database"
@@ -287,55 +286,47 @@ func numeric(c money.Cents) pgtype.Numeric {
 // ids for the ventas are reserved from their sequence first, so the lines
 // can name them.
 func (s *Store) copyVentas(ctx context.Context, sesionID, user int64, now time.Time, batch []seedVenta) error {
-	conn, err := s.db.SQL.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		return pgx.BeginFunc(ctx, pc, func(tx pgx.Tx) error {
-			// A seed may lose its last batch in a crash; it need not wait for the WAL flush.
-			if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-				return err
-			}
-			rows, err := tx.Query(ctx, "SELECT nextval(pg_get_serial_sequence('venta', 'id')) FROM generate_series(1, $1)", len(batch))
-			if err != nil {
-				return err
-			}
-			i := 0
-			for rows.Next() {
-				if err := rows.Scan(&batch[i].id); err != nil {
-					rows.Close()
-					return err
-				}
-				i++
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			ventas := make([][]any, len(batch))
-			var lines [][]any
-			motivo := "Demo anulada"
-			for i, v := range batch {
-				var m *string
-				if v.estado == Anulada {
-					m = &motivo
-				}
-				ventas[i] = []any{v.id, sesionID, numeric(v.total), v.metodo, v.estado, m, v.fecha, user, v.fecha, v.fecha}
-				for _, l := range v.lines {
-					lines = append(lines, []any{v.id, l.producto, l.cantidad, numeric(l.precio), numeric(l.costo), numeric(l.sub), user, v.fecha, v.fecha})
-				}
-			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"venta"}, []string{"id", "id_sesion_caja", "total", "metodo_pago", "estado_venta",
-				"motivo_edicion", "fecha", "id_user_create", "created_at", "updated_at"}, pgx.CopyFromRows(ventas)); err != nil {
-				return err
-			}
-			_, err = tx.CopyFrom(ctx, pgx.Identifier{"detalles_venta"}, []string{"id_venta", "id_producto", "cantidad", "precio_unitario",
-				"costo_unitario", "subtotal", "id_user_create", "created_at", "updated_at"}, pgx.CopyFromRows(lines))
+	return s.db.PgxTx(ctx, func(tx pgx.Tx) error {
+		// A seed may lose its last batch in a crash; it need not wait for the WAL flush.
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
 			return err
-		})
+		}
+		rows, err := tx.Query(ctx, "SELECT nextval(pg_get_serial_sequence('venta', 'id')) FROM generate_series(1, $1)", len(batch))
+		if err != nil {
+			return err
+		}
+		i := 0
+		for rows.Next() {
+			if err := rows.Scan(&batch[i].id); err != nil {
+				rows.Close()
+				return err
+			}
+			i++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		ventas := make([][]any, len(batch))
+		var lines [][]any
+		motivo := "Demo anulada"
+		for i, v := range batch {
+			var m *string
+			if v.estado == Anulada {
+				m = &motivo
+			}
+			ventas[i] = []any{v.id, sesionID, numeric(v.total), v.metodo, v.estado, m, v.fecha, user, v.fecha, v.fecha}
+			for _, l := range v.lines {
+				lines = append(lines, []any{v.id, l.producto, l.cantidad, numeric(l.precio), numeric(l.costo), numeric(l.sub), user, v.fecha, v.fecha})
+			}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"venta"}, []string{"id", "id_sesion_caja", "total", "metodo_pago", "estado_venta",
+			"motivo_edicion", "fecha", "id_user_create", "created_at", "updated_at"}, pgx.CopyFromRows(ventas)); err != nil {
+			return err
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"detalles_venta"}, []string{"id_venta", "id_producto", "cantidad", "precio_unitario",
+			"costo_unitario", "subtotal", "id_user_create", "created_at", "updated_at"}, pgx.CopyFromRows(lines))
+		return err
 	})
 }
 

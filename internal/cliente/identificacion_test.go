@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kantuta/kantuta/internal/cliente"
+	"github.com/kantuta/kantuta/internal/database"
 )
 
 func TestValidIdentification(t *testing.T) {
@@ -63,7 +64,7 @@ func TestNormalize(t *testing.T) {
 		"":                  "",
 	}
 	for in, want := range cases {
-		if got := cliente.Normalize(in); got != want {
+		if got := database.SearchForm(in); got != want {
 			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
 		}
 	}

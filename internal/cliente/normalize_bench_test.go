@@ -1,10 +1,14 @@
 package cliente
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/kantuta/kantuta/internal/database"
+)
 
 func BenchmarkNormalize(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		Normalize("  MARÍA  José Ñúñez-Cedeño  ")
+		database.SearchForm("  MARÍA  José Ñúñez-Cedeño  ")
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
 	"github.com/kantuta/kantuta/internal/database"
@@ -102,38 +101,30 @@ var copyColumns = []string{"cli_codigo", "ct_codigo", "cli_nombre", "cli_nombre_
 // copyBatch reserves size codes and COPYs that many rows in one transaction
 // over the pool's underlying pgx connection: far faster than INSERTs.
 func (s *Store) copyBatch(ctx context.Context, size int, build func(code int64) Cliente) error {
-	conn, err := s.db.SQL.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		return pgx.BeginFunc(ctx, pc, func(tx pgx.Tx) error {
-			codes := make([]int64, 0, size)
-			rows, err := tx.Query(ctx, "SELECT nextval('cliente_codigo_seq') FROM generate_series(1, $1)", size)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var c int64
-				if err := rows.Scan(&c); err != nil {
-					return err
-				}
-				codes = append(codes, c)
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			data := make([][]any, len(codes))
-			for i, code := range codes {
-				c := build(code)
-				data[i] = []any{c.Codigo, c.CtCodigo, c.Nombre, c.NombreNorm, c.RucCed, c.Telefono, c.Mail,
-					c.Direccion, c.Celular, c.Estado, c.FechaAlta, c.CreatedAt, c.UpdatedAt}
-			}
-			_, err = tx.CopyFrom(ctx, pgx.Identifier{"cliente"}, copyColumns, pgx.CopyFromRows(data))
+	return s.db.PgxTx(ctx, func(tx pgx.Tx) error {
+		codes := make([]int64, 0, size)
+		rows, err := tx.Query(ctx, "SELECT nextval('cliente_codigo_seq') FROM generate_series(1, $1)", size)
+		if err != nil {
 			return err
-		})
+		}
+		for rows.Next() {
+			var c int64
+			if err := rows.Scan(&c); err != nil {
+				return err
+			}
+			codes = append(codes, c)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		data := make([][]any, len(codes))
+		for i, code := range codes {
+			c := build(code)
+			data[i] = []any{c.Codigo, c.CtCodigo, c.Nombre, c.NombreNorm, c.RucCed, c.Telefono, c.Mail,
+				c.Direccion, c.Celular, c.Estado, c.FechaAlta, c.CreatedAt, c.UpdatedAt}
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"cliente"}, copyColumns, pgx.CopyFromRows(data))
+		return err
 	})
 }
 
@@ -145,14 +136,14 @@ func demoCliente(rng *rand.Rand, code int64, cities []Ciudad) Cliente {
 		name += " " + pick(demoGiven)
 	}
 	name += " " + surname + " " + pick(demoSurnames)
-	mailUser := Normalize(given + "." + surname)
+	mailUser := database.SearchForm(given + "." + surname)
 	mail := fmt.Sprintf("%s%d@%s", mailUser, code%1000, pick(demoDomains))
 	addr := fmt.Sprintf("Av. %s N%d-%d", strings.ReplaceAll(pick(demoStreets), "-", " "), rng.IntN(90)+1, rng.IntN(300)+1)
 	cell := fmt.Sprintf("09%08d", rng.IntN(100_000_000))
 	now := database.Now()
 	return Cliente{
 		Codigo: FormatCodigo(code), CtCodigo: cities[rng.IntN(len(cities))].CtCodigo,
-		Nombre: name, NombreNorm: Normalize(name), RucCed: CedulaFor(code),
+		Nombre: name, NombreNorm: database.SearchForm(name), RucCed: CedulaFor(code),
 		Telefono: fmt.Sprintf("0%d%08d", rng.IntN(6)+2, rng.IntN(100_000_000)), Mail: mail,
 		Direccion: &addr, Celular: &cell, Estado: EstadoActivo,
 		FechaAlta: now, CreatedAt: now, UpdatedAt: now,

@@ -158,7 +158,7 @@ func (s *Store) reserveCodes(tx *gorm.DB, n int) ([]int64, error) {
 func (s *Store) Create(ctx context.Context, c *Cliente) error {
 	defer s.active.forget() // after the write: the active count may change
 	now := s.now()
-	c.NombreNorm = Normalize(c.Nombre)
+	c.NombreNorm = database.SearchForm(c.Nombre)
 	c.Estado = EstadoActivo
 	c.FechaAlta, c.FechaBaja, c.CreatedAt, c.UpdatedAt = now, nil, now, now
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -257,7 +257,7 @@ func (s *Store) Options(ctx context.Context, fn func(Option) error) error {
 // case and accents; % and _ are literal. Names starting with the term come
 // first (by name), then names with a word starting with it, then the rest.
 func (s *Store) Search(ctx context.Context, term string) ([]Cliente, error) {
-	q := Normalize(term)
+	q := database.SearchForm(term)
 	out := []Cliente{}
 	if q == "" || utf8.RuneCountInString(q) > 120 {
 		return out, nil
@@ -292,7 +292,7 @@ func (s *Store) Search(ctx context.Context, term string) ([]Cliente, error) {
 	err = db.Table("(?) AS m", inner).
 		Order(clause.OrderBy{Expression: clause.Expr{
 			SQL:  "CASE WHEN m.cli_nombre_norm LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END, m.cli_nombre_norm, m.cli_codigo",
-			Vars: []any{"% " + escapeLike(q) + "%"}, WithoutParentheses: true,
+			Vars: []any{"% " + database.EscapeLike(q) + "%"}, WithoutParentheses: true,
 		}}).
 		Limit(SearchLimit + len(out)).Find(&rest).Error
 	if err != nil {
@@ -382,7 +382,7 @@ func (s *Store) substringMatches(db *gorm.DB, q string) *gorm.DB {
 		like += ` AND c.cli_nombre_norm ~ '[^a-z0-9 ]'`
 	}
 	return db.Table("cliente AS c").Select("c.*").
-		Where("c."+noInactivo).Where(like, "%"+escapeLike(q)+"%").
+		Where("c."+noInactivo).Where(like, "%"+database.EscapeLike(q)+"%").
 		Where(notPrefix, q, prefixUpper(q)).Limit(searchCandidates)
 }
 
@@ -403,7 +403,7 @@ func (s *Store) Update(ctx context.Context, codigo string, change func(*Cliente)
 		changes := map[string]any{}
 		if c.Nombre != before.Nombre {
 			// Only then: on SQLite a write to it also rewrites the FTS row.
-			c.NombreNorm = Normalize(c.Nombre)
+			c.NombreNorm = database.SearchForm(c.Nombre)
 			changes["cli_nombre"], changes["cli_nombre_norm"] = c.Nombre, c.NombreNorm
 		}
 		switch {

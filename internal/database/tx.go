@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
@@ -75,4 +77,18 @@ func IsRetryable(err error) bool {
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "SQLSTATE 40001") || strings.Contains(msg, "SQLSTATE 40P01")
+}
+
+// PgxTx runs fn in a transaction on one of the pool's connections as pgx
+// sees it (PostgreSQL only): for COPY, which database/sql cannot speak. The
+// seeds write their batches with it.
+func (db *DB) PgxTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		return pgx.BeginFunc(ctx, dc.(*stdlib.Conn).Conn(), fn)
+	})
 }

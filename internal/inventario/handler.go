@@ -391,7 +391,7 @@ func (h *Handler) createProducto(w http.ResponseWriter, r *http.Request) error {
 		var id int64
 		err := tx.Raw("INSERT INTO producto (nombre, nombre_key, nombre_norm, codigo_barras, precio_venta, costo_compra, stock_actual, stock_minimo, "+
 			"id_categoria, id_user_create, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "+h.db.NowSQL()+", "+h.db.NowSQL()+") RETURNING id",
-			*body.Nombre, nameKey(*body.Nombre), normalize(*body.Nombre), barcode(body.CodigoBarras),
+			*body.Nombre, nameKey(*body.Nombre), database.SearchForm(*body.Nombre), barcode(body.CodigoBarras),
 			h.db.Money(cents(body.PrecioVenta)), h.db.Money(cents(body.CostoCompra)), *body.StockActual, *body.StockMinimo,
 			*body.IDCategoria, nullID(user)).Row().Scan(&id)
 		if err != nil {
@@ -461,7 +461,7 @@ func (h *Handler) updateProducto(w http.ResponseWriter, r *http.Request) error {
 		if body.Nombre != nil {
 			set("nombre", *body.Nombre)
 			set("nombre_key", nameKey(*body.Nombre))
-			set("nombre_norm", normalize(*body.Nombre))
+			set("nombre_norm", database.SearchForm(*body.Nombre))
 		}
 		if body.Has("codigo_barras") {
 			set("codigo_barras", barcode(body.CodigoBarras))

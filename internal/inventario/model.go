@@ -8,9 +8,6 @@ package inventario
 import (
 	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/money"
@@ -85,34 +82,5 @@ type DetalleCompra struct {
 // nameKey is what names are unique on among active rows: lower(trim(x)),
 // with Go's Unicode lower-casing on both databases.
 func nameKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-// normalize is the search form of a text: accents stripped, lower-case,
-// white space folded (as the customer search does).
-func normalize(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r), unicode.IsControl(r) && !unicode.IsSpace(r):
-			continue
-		case unicode.IsSpace(r):
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
-
-// escapeLike makes %, _ and the escape character literal in a LIKE pattern
-// whose escape character is a backslash.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
 
 func utc(t time.Time) httpapi.Time { return httpapi.Time(t.UTC()) }

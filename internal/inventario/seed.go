@@ -58,7 +58,7 @@ func SeedDemo(ctx context.Context, db *database.DB, n int, progress func(done in
 					sb.WriteString(", ")
 				}
 				sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " + now + ", " + now + ")")
-				args = append(args, nombre, nameKey(nombre), normalize(nombre), fmt.Sprintf("779%010d", seq),
+				args = append(args, nombre, nameKey(nombre), database.SearchForm(nombre), fmt.Sprintf("779%010d", seq),
 					db.Money(precio), db.Money(costo), stock, minimo, cats[rng.IntN(len(cats))], stock <= minimo)
 			}
 			if err := tx.Exec(sb.String(), args...).Error; err != nil {

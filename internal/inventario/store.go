@@ -146,8 +146,8 @@ func (s *Store) EachProducto(ctx context.Context, f ProductoFilter, fn func(p *P
 	}
 	where = append(where, "p.estado")
 	if f.Q != "" {
-		name := "%" + escapeLike(normalize(f.Q)) + "%"
-		code := "%" + escapeLike(strings.ToLower(strings.TrimSpace(f.Q))) + "%"
+		name := "%" + database.EscapeLike(database.SearchForm(f.Q)) + "%"
+		code := "%" + database.EscapeLike(strings.ToLower(strings.TrimSpace(f.Q))) + "%"
 		where = append(where, "(p.nombre_norm LIKE "+arg(name)+` ESCAPE '\' OR lower(p.codigo_barras) LIKE `+arg(code)+` ESCAPE '\')`)
 	}
 	if f.IDCategoria > 0 {
