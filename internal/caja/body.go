@@ -11,13 +11,6 @@ import (
 	"github.com/kantuta/kantuta/internal/money"
 )
 
-// Audit ids the frontend sends are accepted and ignored (SPEC §13.2): the
-// token says who acts.
-type ignoredAudit struct {
-	IDUserCreate *int64 `json:"id_user_create"`
-	IDUserUpdate *int64 `json:"id_user_update"`
-}
-
 type cajaCreateBody struct {
 	Nombre       *string       `json:"nombre" validate:"required,tmin=3,tmax=100"`
 	Especialidad *string       `json:"especialidad" validate:"required,oneof=SOLO_VENTAS SOLO_AGENTES MIXTA"`

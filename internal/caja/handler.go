@@ -51,9 +51,6 @@ func NewHandler(db *database.DB, opts Options) *Handler {
 	return h
 }
 
-// Store is the handler's store (its Drawer serves compras and recargas).
-func (h *Handler) Store() *Store { return h.store }
-
 // Routes mounts the routes. Every route needs a usuario token; operator
 // tokens are refused with 403 like a wrong role (SPEC §13).
 func (h *Handler) Routes(r chi.Router) {

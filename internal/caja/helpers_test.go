@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/kantuta/kantuta/internal/auth"
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/money"
 	"github.com/kantuta/kantuta/internal/realtime"
@@ -15,12 +14,10 @@ import (
 
 // fixture is an app with a category to hang products on.
 type fixture struct {
-	t     *testing.T
-	app   *testkit.App
-	db    *database.DB
-	cat   int64
-	nprod int
-	mu    sync.Mutex
+	t   *testing.T
+	app *testkit.App
+	db  *database.DB
+	cat int64
 }
 
 func newFixture(t *testing.T, db *database.DB) *fixture {
@@ -137,14 +134,6 @@ func (e *events) take() []string {
 	out := e.got
 	e.got = nil
 	return out
-}
-
-func operatorToken(t *testing.T, app *testkit.App) string {
-	tok, err := app.Issuer.Access(auth.Subject{Kind: auth.KindOperador, ID: "00000000-0000-4000-8000-000000000001", Username: "op", RoleID: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok.Token
 }
 
 func msgs(t *testing.T, r *testkit.Response) string {

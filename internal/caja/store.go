@@ -19,9 +19,6 @@ type Store struct {
 // NewStore returns the store on db.
 func NewStore(db *database.DB) *Store { return &Store{db: db, drawer: NewDrawer(db)} }
 
-// Drawer is the store's cash drawer, for other modules.
-func (s *Store) Drawer() *Drawer { return s.drawer }
-
 func (s *Store) conn(ctx context.Context, tx *gorm.DB) *gorm.DB {
 	if tx != nil {
 		return tx

@@ -250,10 +250,6 @@ func TestVentaFlow(t *testing.T) {
 // checkAggregates compares §14.4's aggregates with the raw rows.
 func (f *fixture) checkAggregates() {
 	f.t.Helper()
-	type day struct {
-		Total money.Cents
-		N     int64
-	}
 	var aggTotal, rawTotal money.Cents
 	var aggN, rawN int64
 	if err := f.db.Raw("SELECT COALESCE(SUM(total), 0), COALESCE(SUM(n), 0) FROM resumen_ventas_dia").Row().Scan(&aggTotal, &aggN); err != nil {

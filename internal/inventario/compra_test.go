@@ -96,7 +96,7 @@ func TestCompras(t *testing.T) {
 			return e.scalar("SELECT COUNT(*) FROM compra") + e.scalar("SELECT COUNT(*) FROM detalle_compra") + e.scalar("SELECT COUNT(*) FROM movimiento_stock") +
 				e.scalar("SELECT COALESCE(SUM(stock_actual), 0) FROM producto") + e.scalar("SELECT COUNT(*) FROM movimientos_caja")
 		}
-		before := count()
+		var before int64
 		line := func(pid int64, q any, c any) map[string]any {
 			return map[string]any{"id_producto": pid, "cantidad": q, "costo_unitario": c}
 		}
