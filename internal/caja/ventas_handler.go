@@ -79,10 +79,9 @@ func (h *Handler) createVenta(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) listVentas(w http.ResponseWriter, r *http.Request) error {
 	// Streamed: the list may hold every sale ever made.
-	httpapi.StreamList(w, r, h.rd, "[", "]", func(emit func(any) error) error {
+	return httpapi.StreamList(w, r, "[", "]", func(emit func(any) error) error {
 		return h.sales.Each(r.Context(), func(v Venta) error { return emit(v) })
 	})
-	return nil
 }
 
 func (h *Handler) getVenta(w http.ResponseWriter, r *http.Request) error {

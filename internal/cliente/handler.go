@@ -154,10 +154,9 @@ func (h *Handler) searchQ(w http.ResponseWriter, r *http.Request) error {
 // options is every active customer, streamed: a shop with a million
 // customers would otherwise hold the whole list in memory per request.
 func (h *Handler) options(w http.ResponseWriter, r *http.Request) error {
-	httpapi.StreamList(w, r, rd, "[", "]", func(emit func(any) error) error {
+	return httpapi.StreamList(w, r, "[", "]", func(emit func(any) error) error {
 		return h.Store.Options(r.Context(), func(o Option) error { return emit(o) })
 	})
-	return nil
 }
 
 // decode reads and validates a body; on create the five seed fields are

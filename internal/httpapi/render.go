@@ -41,14 +41,28 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // (`[`, or e.g. `{"status":200,"message":"…","data":[` for a wrapped list),
 // then each item as each emits it, then closing (`]` or `]}`), so that a
 // long list is never held whole in memory. An error before the first item
-// is an ordinary error answer; one after it aborts the connection, so that
-// a cut list never looks complete.
-func StreamList(w http.ResponseWriter, r *http.Request, rd Renderer, open, closing string, each func(emit func(item any) error) error) {
-	bw := bufio.NewWriterSize(w, 32<<10)
+// is returned, for the handler to return (an ordinary error answer); one
+// after it aborts the connection, so that a cut list never looks complete.
+func StreamList(w http.ResponseWriter, r *http.Request, open, closing string, each func(emit func(item any) error) error) error {
 	// Each item goes through a scratch buffer so that the encoder's newline
 	// can be dropped: the bytes are those WriteJSON would have sent.
 	var item bytes.Buffer
 	enc := json.NewEncoder(&item)
+	return StreamJSON(w, r, open, closing, func(emit func([]byte) error) error {
+		return each(func(v any) error {
+			item.Reset()
+			if err := enc.Encode(v); err != nil {
+				return err
+			}
+			return emit(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
+		})
+	})
+}
+
+// StreamJSON is StreamList for items each already encodes as JSON (a hot
+// list that writes its own bytes, as inventario's productos).
+func StreamJSON(w http.ResponseWriter, r *http.Request, open, closing string, each func(emit func(item []byte) error) error) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
 	started := false
 	start := func() {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -56,22 +70,17 @@ func StreamList(w http.ResponseWriter, r *http.Request, rd Renderer, open, closi
 		_, _ = bw.WriteString(open)
 		started = true
 	}
-	err := each(func(v any) error {
+	err := each(func(item []byte) error {
 		if !started {
 			start()
 		} else if err := bw.WriteByte(','); err != nil {
 			return err
 		}
-		item.Reset()
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		_, err := bw.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
+		_, err := bw.Write(item)
 		return err
 	})
 	if err != nil && !started {
-		Fail(w, r, rd, err)
-		return
+		return err
 	}
 	if err != nil {
 		LoggerFrom(r.Context()).Error("list cut short", "error", err)
@@ -82,6 +91,7 @@ func StreamList(w http.ResponseWriter, r *http.Request, rd Renderer, open, closi
 	}
 	_, _ = bw.WriteString(closing + "\n")
 	_ = bw.Flush()
+	return nil
 }
 
 // WriteText writes a text/plain body.

@@ -27,8 +27,8 @@ func TestStreamList(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				StreamList(w, r, NestRenderer{}, `{"status":200,"data":[`, "]}", func(emit func(any) error) error {
+			srv := httptest.NewServer(Handle(NestRenderer{}, func(w http.ResponseWriter, r *http.Request) error {
+				return StreamList(w, r, `{"status":200,"data":[`, "]}", func(emit func(any) error) error {
 					for i := 0; i < tc.items; i++ {
 						if i == tc.failAt {
 							return errDB

@@ -335,10 +335,9 @@ func (h *Handler) listProductos(w http.ResponseWriter, r *http.Request) error {
 			return httpapi.NewError(http.StatusBadRequest, "bajo_stock debe ser true o false")
 		}
 	}
-	writeProductos(w, r, func(emit func(p *Producto, cat []byte) error) error {
+	return writeProductos(w, r, func(emit func(p *Producto, cat []byte) error) error {
 		return h.store.EachProducto(r.Context(), f, emit)
 	})
-	return nil
 }
 
 func (h *Handler) getProducto(w http.ResponseWriter, r *http.Request) error {

@@ -1,8 +1,6 @@
 package inventario
 
 import (
-	"bufio"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -173,38 +171,14 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// writeProductos streams the list: an error before the first product is
-// an ordinary error answer; one after it aborts the connection, so that a
-// cut list never looks complete (as httpapi.StreamList does).
-func writeProductos(w http.ResponseWriter, r *http.Request, each func(emit func(p *Producto, cat []byte) error) error) {
-	bw := bufio.NewWriterSize(w, 64<<10)
+// writeProductos streams the list (httpapi.StreamJSON) with the bytes
+// appendProducto writes.
+func writeProductos(w http.ResponseWriter, r *http.Request, each func(emit func(p *Producto, cat []byte) error) error) error {
 	buf := make([]byte, 0, 1024)
-	started := false
-	err := each(func(p *Producto, cat []byte) error {
-		if !started {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(http.StatusOK)
-			buf = append(buf[:0], '[')
-			started = true
-		} else {
-			buf = append(buf[:0], ',')
-		}
-		buf = appendProducto(buf, p, cat)
-		_, err := bw.Write(buf)
-		return err
+	return httpapi.StreamJSON(w, r, "[", "]", func(emit func([]byte) error) error {
+		return each(func(p *Producto, cat []byte) error {
+			buf = appendProducto(buf[:0], p, cat)
+			return emit(buf)
+		})
 	})
-	if err != nil && !started {
-		httpapi.Fail(w, r, rd, err)
-		return
-	}
-	if err != nil {
-		httpapi.LoggerFrom(r.Context()).Error("list cut short", "error", err)
-		panic(http.ErrAbortHandler)
-	}
-	if !started {
-		httpapi.WriteJSON(w, http.StatusOK, json.RawMessage("[]"))
-		return
-	}
-	_, _ = bw.WriteString("]\n")
-	_ = bw.Flush()
 }

@@ -72,10 +72,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 	// Streamed: the list grows with every registration.
-	httpapi.StreamList(w, r, nest, `{"status":200,"message":"Listado de personas registradas!","data":[`, "]}", func(emit func(any) error) error {
+	return httpapi.StreamList(w, r, `{"status":200,"message":"Listado de personas registradas!","data":[`, "]}", func(emit func(any) error) error {
 		return h.Store.Each(r.Context(), func(p Persona) error { return emit(p.ToJSON()) })
 	})
-	return nil
 }
 
 var errForbidden = &httpapi.Error{Status: http.StatusForbidden, Code: httpapi.CodeForbidden}

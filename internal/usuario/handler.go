@@ -179,8 +179,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if page.Limit == 0 {
-		h.streamAll(w, r)
-		return nil
+		return h.streamAll(w, r)
 	}
 	us, total, err := h.Store.List(r.Context(), page)
 	if err != nil {
@@ -206,8 +205,8 @@ const MaxPage = 1_000_000
 
 // streamAll answers GET /usuario without a page: every usuario, encoded
 // as the rows arrive, so that memory does not grow with the shop's staff.
-func (h *Handler) streamAll(w http.ResponseWriter, r *http.Request) {
-	httpapi.StreamList(w, r, nest, `{"status":200,"message":"`+listMessage+`","data":[`, "]}", func(emit func(any) error) error {
+func (h *Handler) streamAll(w http.ResponseWriter, r *http.Request) error {
+	return httpapi.StreamList(w, r, `{"status":200,"message":"`+listMessage+`","data":[`, "]}", func(emit func(any) error) error {
 		return h.Store.Each(r.Context(), func(u Usuario) error { return emit(u.ToJSON()) })
 	})
 }
