@@ -17,7 +17,9 @@
 //                 fails the step.
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { NOT_BUILT_YET } from './not-built-yet.mjs';
+import { EVERYDAY_ANSWERS } from './everyday-answers.mjs';
 
 export const env = {
   api: requireEnv('BROWSER_API_URL').replace(/\/$/, ''),
@@ -54,6 +56,14 @@ function compileRoute(spec) {
 }
 
 const notBuiltYet = NOT_BUILT_YET.map((e) => ({ ...e, ...compileRoute(e.route) }));
+
+const everyday = EVERYDAY_ANSWERS.map((e) => ({ ...compileRoute(e.route), ...e }));
+
+function isEverydayAnswer(method, pathname, status, body) {
+  // A body the page left unread (it navigated away first) cannot be checked; the status must do.
+  const bodyOk = (e) => e.body.test(body) || body === '<body unavailable>';
+  return everyday.some((e) => e.method === method && e.re.test(pathname) && e.status === status && bodyOk(e));
+}
 
 function matchNotBuiltYet(method, pathname) {
   return notBuiltYet.find((e) => e.method === method && e.re.test(pathname));
@@ -162,9 +172,11 @@ function installScreenErrorObserver(selectors) {
 }
 
 export class Monitor {
-  constructor(page, flowName) {
+  constructor(page, flowName, label = '') {
     this.page = page;
     this.flowName = flowName;
+    this.label = label; // '' for the flow's first page; a name for the others
+    this.who = label ? `[${label}] ` : '';
     this.step = null;
     this.inflight = new Set();
     this.pending = [];
@@ -195,23 +207,16 @@ export class Monitor {
     return new Date().toISOString().slice(11, 23);
   }
 
-  beginStep(step) {
-    this.step = {
-      name: step.name,
-      problems: [],
-      expect: (step.expect || []).map((s) => ({ ...compileRoute(s), seen: 0 })),
-      screenErrors: (step.screenErrors || []).map((e) =>
-        e instanceof RegExp ? { re: e, seen: 0 } : { re: e.match, optional: !!e.optional, seen: 0 },
-      ),
-      dialogs: (step.dialogs || []).map((d) => ({ ...d, seen: 0 })),
-      network: [],
-      consoleFrom: this.consoleLines.length,
-    };
-    this.networkLines.push(`--- step: ${step.name}`);
-    this.consoleLines.push(`--- step: ${step.name}`);
+  // Several monitors (one per browser page of a flow) share one step state, so that an
+  // expectation met in any page of the flow counts, and the step's problems are collected once.
+  beginStep(state) {
+    this.step = state;
+    this.networkLines.push(`--- step: ${state.name}`);
+    this.consoleLines.push(`--- step: ${state.name}`);
   }
 
   problem(msg) {
+    if (this.label && !msg.startsWith(this.who)) msg = this.who + msg;
     if (this.step) this.step.problems.push(msg);
     else this.orphans = [...(this.orphans || []), msg];
   }
@@ -269,7 +274,8 @@ export class Monitor {
       }
     }
     if (nby && routeNotFound) return;
-    const msg = `unexpected ${status} from ${method} ${u.pathname}: ${body.slice(0, 200)}`;
+    if (isEverydayAnswer(method, u.pathname, status, body)) return;
+    const msg = `${this.who}unexpected ${status} from ${method} ${u.pathname}: ${body.slice(0, 200)}`;
     if (step && step !== this.step) this.problem(`${msg} (request made during the step "${step.name}")`);
     else this.problem(msg);
   }
@@ -317,28 +323,114 @@ export class Monitor {
   }
 
   endStep() {
-    const s = this.step;
-    for (const e of s.expect) if (!e.seen) s.problems.push(`expected ${e.spec} did not happen`);
-    for (const e of s.screenErrors) if (!e.seen && !e.optional) s.problems.push(`expected screen error ${e.re} was not shown`);
-    for (const d of s.dialogs) if (!d.seen) s.problems.push(`expected dialog ${d.match} did not open`);
     this.step = null;
-    // The same problem every second (a polling client) is one problem, counted.
-    const counts = new Map();
-    for (const p of s.problems) counts.set(p, (counts.get(p) || 0) + 1);
-    return [...counts].map(([p, n]) => (n > 1 ? `${p} (×${n})` : p));
   }
+}
+
+// What a step declared, and what happened during it, shared by the flow's monitors.
+export function newStepState(step) {
+  return {
+    name: step.name,
+    problems: [],
+    expect: (step.expect || []).map((s) => ({ ...compileRoute(s), seen: 0 })),
+    screenErrors: (step.screenErrors || []).map((e) =>
+      e instanceof RegExp ? { re: e, seen: 0 } : { re: e.match, optional: !!e.optional, seen: 0 },
+    ),
+    dialogs: (step.dialogs || []).map((d) => ({ ...d, seen: 0 })),
+  };
+}
+
+// The step's problems, with what it declared but did not happen.
+export function stepProblems(s) {
+  for (const e of s.expect) if (!e.seen) s.problems.push(`expected ${e.spec} did not happen`);
+  for (const e of s.screenErrors) if (!e.seen && !e.optional) s.problems.push(`expected screen error ${e.re} was not shown`);
+  for (const d of s.dialogs) if (!d.seen) s.problems.push(`expected dialog ${d.match} did not open`);
+  // The same problem every second (a polling client) is one problem, counted.
+  const counts = new Map();
+  for (const p of s.problems) counts.set(p, (counts.get(p) || 0) + 1);
+  return [...counts].map(([p, n]) => (n > 1 ? `${p} (×${n})` : p));
 }
 
 // ---------------------------------------------------------------------------------------------
 // The step context: what a flow's steps get as `t`.
 
 export class Context {
-  constructor(page, api, flow) {
+  constructor(page, api, flow, openPage) {
     this.page = page;
     this.api = api;
     this.env = env;
     this.flow = flow;
     this.state = {}; // shared between the steps of one flow
+    this._openPage = openPage;
+  }
+
+  // Another browser (a fresh context: its own local storage, so its own session) for a second
+  // person; its page is watched like the first. Returns a context like `t` for that page.
+  async openBrowser(label) {
+    const page = await this._openPage(label);
+    const c = new Context(page, this.api, this.flow, this._openPage);
+    c.state = this.state;
+    return c;
+  }
+
+  // Clicks something that downloads a file (the frontend builds PDFs in the page and clicks a
+  // blob: link) and returns { name, bytes, text }: text is pdftotext's reading of a PDF. The file
+  // is kept in the artefacts directory.
+  async download(click, { timeout = 60000 } = {}) {
+    const [d] = await Promise.all([this.page.waitForEvent('download', { timeout }), click()]);
+    const name = d.suggestedFilename();
+    const dir = path.join(env.artifacts, env.db, 'downloads');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, name);
+    await d.saveAs(file);
+    const bytes = fs.readFileSync(file);
+    let text = '';
+    if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') {
+      text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    }
+    return { name, bytes, text, file };
+  }
+
+  // Checks a downloaded PDF: its name, its magic, and that its text holds each of `texts`
+  // (strings or RegExps; whitespace runs in the PDF count as one space).
+  checkPdf(dl, name, texts = []) {
+    if (name instanceof RegExp ? !name.test(dl.name) : dl.name !== name) {
+      throw new Error(`downloaded file name: got ${JSON.stringify(dl.name)}, want ${name}`);
+    }
+    this.eq(dl.bytes.subarray(0, 5).toString('latin1'), '%PDF-', `${dl.name}: first bytes`);
+    const flat = dl.text.replace(/\s+/g, ' ');
+    for (const want of texts) {
+      const ok = want instanceof RegExp ? want.test(flat) : flat.includes(want);
+      if (!ok) throw new Error(`${dl.name} lacks ${want} (its text: ${flat.slice(0, 600)})`);
+    }
+  }
+
+  // The header pill's figure ("Caja Activa: Bs. 129.00"), or null when the pill is not shown.
+  async headerBalance() {
+    const pill = this.page.locator('header').getByText(/^Caja Activa: Bs\. /);
+    if ((await pill.count()) === 0) return null;
+    return (await pill.first().innerText()).replace('Caja Activa: Bs. ', '').trim();
+  }
+
+  // Waits until the header pill shows `want` ("129.00"), or is gone (null).
+  async waitForHeaderBalance(want, timeout = env.timeout) {
+    const until = Date.now() + timeout;
+    let last;
+    for (;;) {
+      last = await this.headerBalance();
+      if (last === want) return;
+      if (Date.now() >= until) throw new Error(`header balance: got ${JSON.stringify(last)}, want ${JSON.stringify(want)} after ${timeout} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  // Signs out locally (what "Cerrar sesión" does) and in again as someone else.
+  // The storage is cleared from a static file of the same origin, where no app code runs (on an
+  // app page, its pending calls would go out without a token and get 401s).
+  async switchUser(email, password) {
+    await this.goto('/favicon.png');
+    await this.page.evaluate(() => window.localStorage.clear());
+    await this.signIn(email, password);
   }
 
   url(p) {

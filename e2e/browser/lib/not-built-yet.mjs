@@ -17,11 +17,7 @@
 //
 // route: "METHOD /path" with :name for one path segment; the query string is ignored.
 export const NOT_BUILT_YET = [
-  // CajaContext.checkSesion on every page once signed in (§13.2; issue 17).
-  { route: 'GET /cajas/sesion-activa/:id_usuario', issue: 17 },
   // SocketContext: socket.io-client polls from page load (§14.6; issue 16).
   { route: 'GET /socket.io/', issue: 16 },
   { route: 'POST /socket.io/', issue: 16 },
-  // The dashboard at / (§14.3; issue 18).
-  { route: 'GET /reportes/dashboard-stats', issue: 18 },
 ];
