@@ -161,6 +161,7 @@ run_suite() { # name, extra env for the server …
   BROWSER_API_URL="$API_URL" BROWSER_FRONT_URL="$FRONT_URL" BROWSER_FRONT_DIST="$dist" \
     BROWSER_ADMIN_EMAIL="$ADMIN_EMAIL" BROWSER_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     BROWSER_ARTIFACTS="$ARTIFACTS" BROWSER_DB="$name" BROWSER_CHROMIUM="$CHROMIUM" \
+    BROWSER_SERVER_STDOUT="$work/$name/stdout" \
     node e2e/browser/run.mjs || status=$?
   stop_server
   if [ "$status" -ne 0 ]; then

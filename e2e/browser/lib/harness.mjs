@@ -28,6 +28,8 @@ export const env = {
   adminPassword: requireEnv('BROWSER_ADMIN_PASSWORD'),
   artifacts: process.env.BROWSER_ARTIFACTS || path.resolve('browser-artifacts'),
   db: process.env.BROWSER_DB || 'sqlite',
+  // The server's standard output: with MAIL_BACKEND=console, the mails it sends.
+  serverStdout: process.env.BROWSER_SERVER_STDOUT || '',
   // Generous but bounded: two shared cores, a cold browser, a React bundle of several MB.
   timeout: Number(process.env.BROWSER_TIMEOUT_MS || 20000),
   stepTimeout: Number(process.env.BROWSER_STEP_TIMEOUT_MS || 90000),
@@ -137,6 +139,7 @@ export class Api {
 // a way not yet covered.
 const SCREEN_ERROR_SELECTORS = [
   '.bg-error-50', // <Alert variant="error"> and the sign-in form's error box
+  '.bg-warning-50', // <Alert variant="warning"> (a 409 on a register/edit form: "… ya existe …")
   '.swal2-popup .swal2-icon.swal2-error', // SweetAlert2 error popups
   '.swal2-popup .swal2-icon.swal2-warning', // SweetAlert2 warnings (duplicates, insufficient funds)
   '[style*="rgb(239, 68, 68)"]', // react-hot-toast errors (useRecargasAlerts: background #ef4444)
@@ -403,6 +406,27 @@ export class Context {
       const ok = want instanceof RegExp ? want.test(flat) : flat.includes(want);
       if (!ok) throw new Error(`${dl.name} lacks ${want} (its text: ${flat.slice(0, 600)})`);
     }
+  }
+
+  // The mails the server has written so far (MAIL_BACKEND=console) whose subject is `subject`.
+  mailsWithSubject(subject) {
+    if (!env.serverStdout) throw new Error('BROWSER_SERVER_STDOUT is not set (scripts/browser-e2e.sh sets it)');
+    const out = fs.readFileSync(env.serverStdout, 'utf8');
+    return out.split('\n').filter((l) => l === `Subject: ${subject}`).length;
+  }
+
+  // Waits until exactly `n` such mails were written (the outbox sends after the commit), then
+  // checks for a while that no more follow.
+  async waitForMails(subject, n, { timeout = env.timeout, quietMs = 1500 } = {}) {
+    const until = Date.now() + timeout;
+    let got = this.mailsWithSubject(subject);
+    while (got < n && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      got = this.mailsWithSubject(subject);
+    }
+    await new Promise((r) => setTimeout(r, quietMs));
+    got = this.mailsWithSubject(subject);
+    this.eq(got, n, `mails "${subject}"`);
   }
 
   // The header pill's figure ("Caja Activa: Bs. 129.00"), or null when the pill is not shown.
