@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/kantuta
 
-.PHONY: run build test test-short bench vet fmt lint e2e browser-e2e clean
+.PHONY: run build test test-short bench vet fmt lint e2e browser-e2e api-doc clean
 
 run: build ## build and serve on :3000 with SQLite in ./data
 	./$(BIN) serve
@@ -28,6 +28,8 @@ e2e: build ## end-to-end checks against the built binary
 
 browser-e2e: ## the React frontend in chromium against the built binary (see docs/frontend.md)
 	@./scripts/browser-e2e.sh
+api-doc: build ## run every curl of docs/api.md against a fresh binary and compare the answers
+	@go run ./scripts/api-doc -bin $(BIN)
 
 clean:
 	rm -rf bin

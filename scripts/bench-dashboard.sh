@@ -40,6 +40,8 @@ pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 echo "==> latency over $n ventas ($dialect), sequential requests over HTTP"
 "$work/bench-dashboard" measure -url "http://127.0.0.1:$port" -n "${REQUESTS:-500}"
+echo "==> the same computation without the cache (what the first request after a sale pays), in process"
+"$work/bench-dashboard" uncached -n "${UNCACHED:-100}"
 for p in "/reportes/dashboard-stats?anio=$(date +%Y)" "/reportes/data/ventas-rango?fechaInicio=$(date -d '-30 days' +%F)&fechaFin=$(date +%F)" \
          "/reportes/data/productividad-operador?fechaInicio=$(date -d '-365 days' +%F)&fechaFin=$(date +%F)"; do
   "$work/bench-dashboard" measure -url "http://127.0.0.1:$port" -n "${REQUESTS_OTHER:-50}" -path "$p" | tail -1

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -12,8 +13,16 @@ import (
 // reportes runs `kantuta reportes rebuild`: the §14.4 aggregates from the
 // raw ventas, with the day keys of KANTUTA_TZ (needed after changing it).
 func reportes(args []string, stdout io.Writer) error {
-	if len(args) != 1 || args[0] != "rebuild" {
-		return fmt.Errorf("usage: kantuta reportes rebuild")
+	const u = "Usage: kantuta reportes rebuild\n\nRecomputes the report aggregates (resumen_ventas_dia, resumen_producto_mes) from\nthe ventas, in the business days of KANTUTA_TZ; run it after changing KANTUTA_TZ.\n"
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprint(stdout, u)
+		return nil
+	}
+	if len(args) == 0 || args[0] != "rebuild" {
+		return &usageError{"reportes needs rebuild", u}
+	}
+	if err := parseFlags(flag.NewFlagSet("reportes rebuild", flag.ContinueOnError), args[1:], u, stdout); err != nil {
+		return err
 	}
 	ctx := context.Background()
 	cfg, db, err := open(ctx, true)

@@ -122,7 +122,7 @@ type events struct {
 
 func (f *fixture) listen() *events {
 	e := &events{}
-	cancel := f.app.Events.Subscribe(func(ev realtime.Event) {
+	cancel := f.app.Bus.Subscribe(func(ev realtime.Event) {
 		e.mu.Lock()
 		e.got = append(e.got, ev.Entity+"/"+ev.Action)
 		e.mu.Unlock()

@@ -76,3 +76,34 @@ func TestSeedDemoVentas(t *testing.T) {
 		}
 	})
 }
+
+// GET /ventas streams every active venta, newest first, across pages.
+func TestListVentasPages(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		f.app.NewUsuario(role.Admin)
+		const n = 1203
+		if err := caja.NewStore(db).SeedDemo(context.Background(), n, time.UTC, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec("UPDATE venta SET estado = FALSE WHERE id = 600").Error; err != nil {
+			t.Fatal(err)
+		}
+		res := f.app.Get("/ventas", f.app.Token(role.User))
+		var list []struct {
+			ID       int64
+			Detalles []struct {
+				IDVenta int64 `json:"id_venta"`
+			}
+		}
+		res.JSON(t, &list)
+		if res.Status != 200 || len(list) != n-1 {
+			t.Fatalf("%d ventas listed, want %d", len(list), n-1)
+		}
+		for i, v := range list {
+			if (i > 0 && v.ID >= list[i-1].ID) || v.ID == 600 || len(v.Detalles) == 0 || v.Detalles[0].IDVenta != v.ID {
+				t.Fatalf("item %d: %+v", i, v)
+			}
+		}
+	})
+}

@@ -378,14 +378,31 @@ func (s *Sales) Get(ctx context.Context, id int64) (Venta, bool, error) {
 	return v, err == nil, err
 }
 
-// List reads the active ventas, newest first, with their lines.
-func (s *Sales) List(ctx context.Context) ([]Venta, error) {
-	rows, err := s.db.WithContext(ctx).Raw("SELECT " + ventaCols + " FROM venta WHERE estado ORDER BY id DESC").Rows()
-	list, err := scanAll(rows, err, scanVenta)
-	if err != nil {
-		return nil, err
+// Each calls fn for every active venta, newest first, with its lines, a
+// page of listPage at a time (keyset on id), so that a list of a million
+// ventas is never held whole in memory.
+func (s *Sales) Each(ctx context.Context, fn func(Venta) error) error {
+	const listPage = 500
+	after := int64(1) << 62
+	for {
+		rows, err := s.db.WithContext(ctx).Raw("SELECT "+ventaCols+" FROM venta WHERE estado AND id < ? ORDER BY id DESC LIMIT ?", after, listPage).Rows()
+		page, err := scanAll(rows, err, scanVenta)
+		if err != nil {
+			return err
+		}
+		if err := s.attach(ctx, nil, page); err != nil {
+			return err
+		}
+		for _, v := range page {
+			if err := fn(v); err != nil {
+				return err
+			}
+		}
+		if len(page) < listPage {
+			return nil
+		}
+		after = page[len(page)-1].ID
 	}
-	return list, s.attach(ctx, nil, list)
 }
 
 // ChangeInput is a validated PATCH or DELETE of a venta.

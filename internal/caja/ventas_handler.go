@@ -78,11 +78,10 @@ func (h *Handler) createVenta(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) listVentas(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.sales.List(r.Context())
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, list)
+	// Streamed: the list may hold every sale ever made.
+	httpapi.StreamList(w, r, h.rd, "[", "]", func(emit func(any) error) error {
+		return h.sales.Each(r.Context(), func(v Venta) error { return emit(v) })
+	})
 	return nil
 }
 

@@ -24,6 +24,7 @@ const (
 	msgNotFoundPut  = "Cliente no encontrado para actualizar"
 	msgDuplicate    = "Ya existe un cliente con ese RUC/cédula"
 	msgNameRequired = "El parámetro 'name' es requerido"
+	msgQRequired    = "El parámetro 'q' es requerido"
 	msgBadPage      = "El parámetro 'page' debe ser un número entero mayor o igual a 1"
 	msgEstadoRole   = "Solo un administrador o líder puede cambiar cli_estado"
 )
@@ -120,6 +121,10 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
+	if _, byName := r.URL.Query()["name"]; !byName && r.URL.Query().Has("q") {
+		httpapi.Handle(h.rd, h.searchQ)(w, r)
+		return
+	}
 	name := strings.TrimSpace(r.URL.Query().Get("name"))
 	if name == "" {
 		h.fail(w, r, httpapi.NewError(http.StatusBadRequest, msgNameRequired))
@@ -131,6 +136,22 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"data": toJSON(rows)})
+}
+
+// searchQ answers search?q=: a cédula/RUC prefix, a code, a phone number
+// or a name, best match first (Store.Lookup). search?name= keeps its own
+// rules; a request with both is a name search.
+func (h *Handler) searchQ(w http.ResponseWriter, r *http.Request) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if q == "" {
+		return httpapi.NewError(http.StatusBadRequest, msgQRequired)
+	}
+	rows, err := h.store.Lookup(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"data": toJSON(rows)})
+	return nil
 }
 
 // options is every active customer, streamed: a shop with a million

@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
+
+	"github.com/kantuta/kantuta/internal/database"
 )
 
 // Demo data: common Ecuadorian and Bolivian given names and surnames.
@@ -155,4 +157,27 @@ func demoCliente(rng *rand.Rand, code int64, cities []Ciudad) Cliente {
 		Direccion: &addr, Celular: &cell, Estado: EstadoActivo,
 		FechaAlta: now, CreatedAt: now, UpdatedAt: now,
 	}
+}
+
+// Count returns how many customers there are, in any estado.
+func (s *Store) Count(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&Cliente{}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count clientes: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteAll deletes every customer (kantuta seed demo --reset); codes are
+// not reused afterwards. Refused when other records reference customers.
+func (s *Store) DeleteAll(ctx context.Context) (int64, error) {
+	defer s.active.forget()
+	res := s.db.WithContext(ctx).Exec("DELETE FROM cliente")
+	if res.Error != nil {
+		if database.IsForeignKeyViolation(res.Error) {
+			return 0, errors.New("other records (ventas, …) reference these clientes: they cannot be deleted")
+		}
+		return 0, fmt.Errorf("delete clientes: %w", res.Error)
+	}
+	return res.RowsAffected, nil
 }

@@ -81,6 +81,12 @@ type Config struct {
 	// §14.1); totals still cover everything and the answer says "truncado".
 	ReportMaxRows int
 
+	// RealtimeAuth decides who may open a Socket.IO connection: origin
+	// (default), token or off (SPEC §14.6); RateLimitRealtime bounds new
+	// Socket.IO sessions per client IP.
+	RealtimeAuth      string
+	RateLimitRealtime Rate
+
 	LogLevel  slog.Level
 	LogFormat string // text | json
 
@@ -123,7 +129,7 @@ func Load() (Config, error) {
 	if file, err := godotenv.Read(".env"); err == nil {
 		env = file
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return Config{}, fmt.Errorf("read .env: %w", err)
+		return Config{}, envFileError(".env", err)
 	}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -144,8 +150,25 @@ func FromMap(env map[string]string) (Config, error) {
 		p.fail("KANTUTA_ENV", "must be development, production or test")
 	}
 	c.Addr = p.str("KANTUTA_ADDR", "")
-	if c.Addr == "" {
-		c.Addr = ":" + p.str("PORT", "3000")
+	port := p.str("PORT", "")
+	switch {
+	case c.Addr != "" && port != "" && !strings.HasSuffix(c.Addr, ":"+port):
+		// Platforms set PORT; an image or .env may set KANTUTA_ADDR. Silently
+		// preferring one would serve on a port nobody expects.
+		p.fail("PORT", fmt.Sprintf("and KANTUTA_ADDR disagree (PORT=%s, KANTUTA_ADDR=%s): set only one of them", port, c.Addr))
+	case c.Addr != "":
+		// Port 0 (any free port) is allowed here, for tests and tools.
+		if _, pt, err := net.SplitHostPort(c.Addr); err != nil || (!validPort(pt) && pt != "0") {
+			p.fail("KANTUTA_ADDR", fmt.Sprintf("must be host:port with a port from 1 to 65535, such as :3000 or 127.0.0.1:3000, got %q", c.Addr))
+		}
+	default:
+		if port == "" {
+			port = "3000"
+		}
+		if !validPort(port) {
+			p.fail("PORT", fmt.Sprintf("must be a port number from 1 to 65535, got %q", port))
+		}
+		c.Addr = ":" + port
 	}
 	c.DatabaseURL = p.str("DATABASE_URL", "")
 	if c.DatabaseURL == "" {
@@ -235,6 +258,11 @@ func FromMap(env map[string]string) (Config, error) {
 		// SPEC §14.7: the integration is not part of this phase.
 		p.fail("WHATSAPP_ENABLED", "only false is supported: WhatsApp is not served in this version")
 	}
+	c.RealtimeAuth = strings.ToLower(p.str("REALTIME_AUTH", "origin"))
+	if c.RealtimeAuth != "origin" && c.RealtimeAuth != "token" && c.RealtimeAuth != "off" {
+		p.fail("REALTIME_AUTH", fmt.Sprintf("must be origin, token or off, got %q", c.RealtimeAuth))
+	}
+	c.RateLimitRealtime = p.rate("RATE_LIMIT_REALTIME", Rate{60, time.Minute})
 
 	defaultFormat := "text"
 	if c.Env == Production {
@@ -308,6 +336,14 @@ func FromMap(env map[string]string) (Config, error) {
 				c.Warnings = append(c.Warnings, "COOKIE_SECURE=false in production: the session cookies are Secure only when a trusted proxy sends X-Forwarded-Proto: https")
 			}
 		}
+		for _, kv := range [][2]string{{"JWT_SECRET", string(c.JWTSecret)}, {"JWT_REFRESH_SECRET", string(c.JWTRefreshSecret)}} {
+			if name, v := kv[0], kv[1]; IsPlaceholderSecret(v) {
+				p.fail(name, "is a placeholder copied from an example: set a random value in production, e.g. `openssl rand -hex 32`")
+			}
+		}
+		if IsPlaceholderSecret(c.AdminPassword) {
+			p.fail("KANTUTA_ADMIN_PASSWORD", "is a placeholder copied from an example: set a real one, or leave it unset to get a random one printed once")
+		}
 	}
 	if len(c.JWTSecret) > 0 && string(c.JWTSecret) == string(c.JWTRefreshSecret) {
 		p.fail("JWT_REFRESH_SECRET", "must differ from JWT_SECRET")
@@ -366,6 +402,46 @@ func isLoopbackHost(host string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
+// validPort reports whether s is a TCP port number from 1 to 65535.
+func validPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && n <= 65535
+}
+
+// Placeholders are secrets copied from examples (docker-compose.yml, docs)
+// that production must not run with.
+var placeholderSecrets = []string{"change-me", "changeme", "change_me", "replace-me", "your-secret", "<"}
+
+// IsPlaceholderSecret reports whether a secret looks copied from an example.
+func IsPlaceholderSecret(v string) bool {
+	l := strings.ToLower(v)
+	for _, p := range placeholderSecrets {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// envFileError names the first line of the file that is not NAME=value:
+// godotenv's own message quotes the text but not the line.
+func envFileError(path string, err error) error {
+	raw, rerr := os.ReadFile(path)
+	if rerr != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	for i, line := range strings.Split(string(raw), "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		if _, perr := godotenv.Unmarshal(line + "\n"); perr != nil {
+			return fmt.Errorf("%s line %d: %q is not NAME=value (fix or delete the line; lines starting with # are comments)", path, i+1, t)
+		}
+	}
+	return fmt.Errorf("read %s: %w", path, err)
+}
+
 // EnsureSecrets fills in missing JWT secrets outside production with random
 // values kept in DataDir/secrets, so tokens survive a restart of `make run`.
 func (c *Config) EnsureSecrets() error {
@@ -396,7 +472,7 @@ func (c *Config) EnsureSecrets() error {
 	}
 	if changed {
 		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-			return fmt.Errorf("create data dir: %w", err)
+			return fmt.Errorf("create the data directory %s: %w; set KANTUTA_DATA_DIR to a directory this user can write", c.DataDir, err)
 		}
 		body := "JWT_SECRET=" + stored["JWT_SECRET"] + "\nJWT_REFRESH_SECRET=" + stored["JWT_REFRESH_SECRET"] + "\n"
 		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {

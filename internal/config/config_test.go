@@ -220,3 +220,26 @@ func TestEnsureSecretsPersists(t *testing.T) {
 		t.Fatalf("secrets not kept or not distinct: %q %q %q", c1.JWTSecret, c2.JWTSecret, c1.JWTRefreshSecret)
 	}
 }
+
+func TestRealtimeAuth(t *testing.T) {
+	c, err := FromMap(map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RealtimeAuth != "origin" || c.RateLimitRealtime != (Rate{60, time.Minute}) {
+		t.Fatalf("realtime defaults: %q %v", c.RealtimeAuth, c.RateLimitRealtime)
+	}
+	for _, tc := range []struct{ in, want string }{{"origin", "origin"}, {"TOKEN", "token"}, {" off ", "off"}} {
+		c, err := FromMap(map[string]string{"REALTIME_AUTH": tc.in, "RATE_LIMIT_REALTIME": "5/s"})
+		if err != nil || c.RealtimeAuth != tc.want || c.RateLimitRealtime != (Rate{5, time.Second}) {
+			t.Fatalf("REALTIME_AUTH=%q: %q %v %v", tc.in, c.RealtimeAuth, c.RateLimitRealtime, err)
+		}
+	}
+	for _, bad := range []map[string]string{{"REALTIME_AUTH": "none"}, {"REALTIME_AUTH": "true"}, {"RATE_LIMIT_REALTIME": "0/min"}} {
+		if _, err := FromMap(bad); err == nil {
+			t.Fatalf("%v accepted", bad)
+		} else if k := strings.Split(err.Error(), " ")[0]; !strings.Contains(strings.Join([]string{"REALTIME_AUTH", "RATE_LIMIT_REALTIME"}, ","), k) {
+			t.Fatalf("%v: error names %q: %v", bad, k, err)
+		}
+	}
+}

@@ -65,10 +65,10 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		dialector = postgres.New(postgres.Config{DSN: url})
 	case strings.HasPrefix(url, "sqlite:"):
 		dialect = SQLite
-		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+		path := SQLitePath(url)
 		if dir := filepath.Dir(path); dir != "." {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return nil, fmt.Errorf("create database directory: %w", err)
+				return nil, dirError(dir, err)
 			}
 		}
 		dialector = sqlite.Open(SQLiteDSN(path))
@@ -77,6 +77,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	gdb, err := gorm.Open(dialector, cfg)
 	if err != nil {
+		if dialect == Postgres {
+			err = postgresHint(url, err)
+		}
 		return nil, fmt.Errorf("open %s: %w", dialect, err)
 	}
 	sqlDB, err := gdb.DB()
@@ -101,6 +104,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	defer cancel()
 	if err := sqlDB.PingContext(pingCtx); err != nil {
 		sqlDB.Close()
+		if dialect == Postgres {
+			err = postgresHint(url, err)
+		}
 		return nil, fmt.Errorf("connect to %s: %w", dialect, err)
 	}
 	return &DB{DB: gdb, Dialect: dialect, SQL: sqlDB}, nil

@@ -54,7 +54,7 @@ func newEnv(t *testing.T, db *database.DB) *env {
 	l, ltok := app.NewUsuario(role.Lider)
 	e.lider, e.liderID = ltok, l.ID
 	e.user = app.Token(role.User)
-	cancel := app.Events.Subscribe(e.events.add)
+	cancel := app.Bus.Subscribe(e.events.add)
 	t.Cleanup(cancel)
 	return e
 }

@@ -74,7 +74,7 @@ func TestRecargasFlow(t *testing.T) {
 		admin := app.Token(role.Admin)
 		other := app.Token(role.User)
 		cajaID, ses := openSession(t, db, maria.ID, 10000)
-		events, cancel := record(app.Events)
+		events, cancel := record(app.Bus)
 		defer cancel()
 
 		res := app.Get("/recargas/operadoras/saldos", tok)

@@ -21,11 +21,17 @@ type Handler struct {
 	loc   *time.Location
 	now   func() time.Time
 	rd    httpapi.Renderer
+	cache *dashCache
 }
 
-// NewHandler builds the handler; loc is KANTUTA_TZ.
-func NewHandler(store *Store, loc *time.Location) *Handler {
-	return &Handler{store: store, loc: loc, now: time.Now, rd: httpapi.NestRenderer{}}
+// DashboardTTL bounds how long a cached part of the dashboard may be served
+// when no event announced a change (see cache.go).
+const DashboardTTL = 10 * time.Second
+
+// NewHandler builds the handler; loc is KANTUTA_TZ; events (the realtime
+// bus, may be nil) invalidate the dashboard cache.
+func NewHandler(store *Store, loc *time.Location, events Events) *Handler {
+	return &Handler{store: store, loc: loc, now: time.Now, rd: httpapi.NestRenderer{}, cache: newDashCache(DashboardTTL, events)}
 }
 
 // Routes mounts the reports: usuario tokens only; the dashboard, ticket
@@ -79,7 +85,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 		}
 		anio = n
 	}
-	out, err := h.store.Dashboard(r.Context(), anio, today)
+	out, err := h.cache.dashboard(r.Context(), h.store, anio, today)
 	if err != nil {
 		return err
 	}
@@ -148,7 +154,7 @@ func (h *Handler) ventasRango(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tot, rows, trunc, err := h.store.VentasRango(r.Context(), rg.d0.Start, rg.d1.End)
+	tot, rows, trunc, err := h.store.VentasRango(r.Context(), rg.d0, rg.d1)
 	if err != nil {
 		return err
 	}

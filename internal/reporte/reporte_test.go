@@ -1,6 +1,7 @@
 package reporte_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/money"
+	"github.com/kantuta/kantuta/internal/realtime"
+	"github.com/kantuta/kantuta/internal/reporte"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/testkit"
 )
@@ -99,6 +102,14 @@ func (e *env) get(path, tok string) map[string]any {
 		e.t.Fatal(err)
 	}
 	return m
+}
+
+func laPaz(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("America/La_Paz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }
 
 func js(v any) string { b, _ := json.Marshal(v); return string(b) }
@@ -293,6 +304,10 @@ func TestVentasRangoLocalDays(t *testing.T) {
 			ts, _ := time.Parse(time.RFC3339Nano, at)
 			exec(t, db, "INSERT INTO venta (id_sesion_caja, total, metodo_pago, fecha) VALUES (?, ?, 'QR', ?)", e.sesionID, db.Money(100), db.Time(ts))
 		}
+		// The sums come from the day aggregate: rebuild it with La Paz days.
+		if _, err := reporte.Rebuild(context.Background(), db, laPaz(t)); err != nil {
+			t.Fatal(err)
+		}
 		vr := e.get("/reportes/data/ventas-rango?fechaInicio=2026-07-15&fechaFin=2026-07-15", e.admin)
 		tot := vr["totales"].(map[string]any)
 		// 04:00Z, 03:30Z+1, 03:59:59.999Z+1: three sales, the newest two listed.
@@ -305,4 +320,43 @@ func TestVentasRangoLocalDays(t *testing.T) {
 			t.Errorf("three days: %s", js(vr["totales"]))
 		}
 	})
+}
+
+// The dashboard's year and month parts are cached until an event announces
+// a change (the after-commit bus, which on PostgreSQL carries every
+// replica's events) or reporte.DashboardTTL passes; today's KPIs are read
+// every time.
+func TestDashboardCache(t *testing.T) {
+	db := testkit.NewSQLite(t)
+	e := setup(t, db)
+	e.sell(e.maria, "EFECTIVO", [2]int64{e.a, 1})
+	d := e.get("/reportes/dashboard-stats", e.admin)
+	if js(d["top_productos"]) != `[{"cantidad":1,"ganancia":4,"nombre":"Cargador 20W"}]` {
+		t.Fatalf("top: %s", js(d["top_productos"]))
+	}
+	// A change no event announces (SQL by hand): the cached parts stay,
+	// the KPIs follow.
+	exec(t, db, "UPDATE resumen_producto_mes SET cantidad = 7")
+	exec(t, db, "UPDATE resumen_ventas_dia SET total = total + 100")
+	d = e.get("/reportes/dashboard-stats", e.admin)
+	if js(d["top_productos"]) != `[{"cantidad":1,"ganancia":4,"nombre":"Cargador 20W"}]` || d["kpis"].(map[string]any)["ventas_hoy"] != 11.0 {
+		t.Errorf("before the event: top %s, kpis %s", js(d["top_productos"]), js(d["kpis"]))
+	}
+	// Any sale (here a bare event) invalidates the year part.
+	e.app.Bus.Emit(realtime.Event{Entity: "venta", Action: "actualizada"})
+	d = e.get("/reportes/dashboard-stats", e.admin)
+	if js(d["top_productos"]) != `[{"cantidad":7,"ganancia":4,"nombre":"Cargador 20W"}]` {
+		t.Errorf("after the event: %s", js(d["top_productos"]))
+	}
+	// Top-ups invalidate the month's distribution.
+	if res := e.app.Post("/recargas/inyeccion", e.maria, map[string]any{"operadora_destino": "Viva", "monto": 20, "id_caja_sesion": e.sesionID}); res.Status != 201 {
+		t.Fatal(res)
+	}
+	if res := e.app.Post("/recargas/cliente", e.maria, map[string]any{"operadora": "Viva", "numero_cliente": "70000000", "monto": 5, "id_caja_sesion": e.sesionID}); res.Status != 201 {
+		t.Fatal(res)
+	}
+	d = e.get("/reportes/dashboard-stats", e.admin)
+	if js(d["recargas_distribucion"]) != `[{"proveedor":"Entel","total":0},{"proveedor":"Viva","total":5},{"proveedor":"Tigo","total":0}]` {
+		t.Errorf("distribution: %s", js(d["recargas_distribucion"]))
+	}
 }

@@ -74,30 +74,50 @@ func LocalDay(d time.Time, loc *time.Location) Day {
 
 // Dashboard computes the home screen's figures for year anio and the
 // local day today (SPEC §14.3): sales from the §14.4 aggregates, top-ups
-// from their dated index.
+// from their dated index. The handler caches the Year and Distribucion
+// parts (see cache.go); this computes everything.
 func (s *Store) Dashboard(ctx context.Context, anio int, today Day) (Dashboard, error) {
 	var out Dashboard
+	var err error
+	if out.Kpis, err = s.Kpis(ctx, today); err != nil {
+		return out, err
+	}
+	if out.VentasMensuales, out.TopProductos, err = s.Year(ctx, anio); err != nil {
+		return out, err
+	}
+	out.RecargasDistribucion, err = s.Distribucion(ctx, today)
+	return out, err
+}
+
+// Kpis are today's figures: cheap reads of one day's rows.
+func (s *Store) Kpis(ctx context.Context, today Day) (Kpis, error) {
+	var out Kpis
 	var c money.Cents
 	if err := s.row(ctx, "SELECT COALESCE(SUM(total), 0) FROM resumen_ventas_dia WHERE dia = ?", []any{today.Key}, &c); err != nil {
 		return out, err
 	}
-	out.Kpis.VentasHoy = money.Number(c)
+	out.VentasHoy = money.Number(c)
 	t0, t1 := s.db.Bound(today.Start), s.db.Bound(today.End)
 	if err := s.row(ctx, "SELECT COALESCE(SUM(monto), 0) FROM recargas_clientes WHERE estado AND fecha_hora >= ? AND fecha_hora < ?",
 		[]any{t0, t1}, &c); err != nil {
 		return out, err
 	}
-	out.Kpis.RecargasHoy = money.Number(c)
+	out.RecargasHoy = money.Number(c)
 	if err := s.row(ctx, "SELECT COALESCE(SUM(comision), 0) FROM inyecciones_operadoras WHERE estado AND fecha_hora >= ? AND fecha_hora < ?",
 		[]any{t0, t1}, &c); err != nil {
 		return out, err
 	}
-	out.Kpis.GananciaComisionesHoy = money.Number(c)
+	out.GananciaComisionesHoy = money.Number(c)
 	if err := s.row(ctx, "SELECT COUNT(*) FROM producto WHERE estado AND stock_actual <= stock_minimo", nil,
-		&out.Kpis.ProductosStockBajo); err != nil {
+		&out.ProductosStockBajo); err != nil {
 		return out, err
 	}
+	return out, nil
+}
 
+// Year is the monthly bars and the top five products of year anio: the
+// reads that grow with the year's aggregate rows.
+func (s *Store) Year(ctx context.Context, anio int) ([]MesTotal, []TopProducto, error) {
 	y := pad4(anio)
 	byMonth := map[string]money.Cents{}
 	err := s.rows(ctx, `SELECT substr(dia, 1, 7), COALESCE(SUM(total), 0) FROM resumen_ventas_dia
@@ -111,14 +131,14 @@ func (s *Store) Dashboard(ctx context.Context, anio int, today Day) (Dashboard, 
 		return nil
 	})
 	if err != nil {
-		return out, err
+		return nil, nil, err
 	}
-	out.VentasMensuales = make([]MesTotal, 12)
+	meses := make([]MesTotal, 12)
 	for i, m := range Meses {
-		out.VentasMensuales[i] = MesTotal{Mes: m, Total: money.Number(byMonth[y+"-"+pad2(i+1)])}
+		meses[i] = MesTotal{Mes: m, Total: money.Number(byMonth[y+"-"+pad2(i+1)])}
 	}
 
-	out.TopProductos = []TopProducto{}
+	top := []TopProducto{}
 	// Summed per product first, named after: the join then touches the
 	// few thousand products, not every product-month row of the year.
 	err = s.rows(ctx, `SELECT p.nombre, t.c, t.g FROM (SELECT id_producto, SUM(cantidad) AS c, COALESCE(SUM(importe - costo), 0) AS g
@@ -130,17 +150,22 @@ func (s *Store) Dashboard(ctx context.Context, anio int, today Day) (Dashboard, 
 			return err
 		}
 		t.Ganancia = money.Number(g)
-		out.TopProductos = append(out.TopProductos, t)
+		top = append(top, t)
 		return nil
 	})
 	if err != nil {
-		return out, err
+		return nil, nil, err
 	}
+	return meses, top, nil
+}
 
-	// Month to date of today's local month.
+// Distribucion is this local month's top-ups by operator, month to date,
+// always Entel, Viva, Tigo.
+func (s *Store) Distribucion(ctx context.Context, today Day) ([]ProveedorTotal, error) {
+	t1 := s.db.Bound(today.End)
 	monthStart := time.Date(today.Start.Year(), today.Start.Month(), 1, 0, 0, 0, 0, today.Start.Location())
 	byOp := map[string]money.Cents{}
-	err = s.rows(ctx, `SELECT operadora, COALESCE(SUM(monto), 0) FROM recargas_clientes
+	err := s.rows(ctx, `SELECT operadora, COALESCE(SUM(monto), 0) FROM recargas_clientes
 		WHERE estado AND fecha_hora >= ? AND fecha_hora < ? GROUP BY operadora`,
 		[]any{s.db.Bound(monthStart), t1}, func(r *sql.Rows) error {
 			var op string
@@ -152,34 +177,47 @@ func (s *Store) Dashboard(ctx context.Context, anio int, today Day) (Dashboard, 
 			return nil
 		})
 	if err != nil {
-		return out, err
+		return nil, err
 	}
-	out.RecargasDistribucion = make([]ProveedorTotal, len(distribucion))
+	out := make([]ProveedorTotal, len(distribucion))
 	for i, op := range distribucion {
-		out.RecargasDistribucion[i] = ProveedorTotal{Proveedor: op, Total: money.Number(byOp[op])}
+		out[i] = ProveedorTotal{Proveedor: op, Total: money.Number(byOp[op])}
 	}
 	return out, nil
 }
 
-// VentasRango lists the ventas of [t0, t1), annulled ones included, newest
-// first, at most maxRows (the newest); totals cover the whole range and
-// sum counted ventas only.
-func (s *Store) VentasRango(ctx context.Context, t0, t1 time.Time) (VentasTotales, []VentaFila, bool, error) {
+// VentasRango lists the ventas of the local days d0..d1, annulled ones
+// included, newest first, at most maxRows (the newest). The counted sums
+// come from resumen_ventas_dia (the same days, maintained with every sale,
+// equal to the raw rows: TestAggregatesEqualRawRows); the count of rows,
+// annulled included, from the venta(fecha, id) index.
+func (s *Store) VentasRango(ctx context.Context, d0, d1 Day) (VentasTotales, []VentaFila, bool, error) {
 	var tot VentasTotales
-	var ef, qr, tr money.Cents
-	args := []any{s.db.Bound(t0), s.db.Bound(t1)}
-	if err := s.row(ctx, `SELECT COUNT(*),
-		COALESCE(SUM(CASE WHEN `+Counted+` AND v.metodo_pago = 'EFECTIVO' THEN v.total ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN `+Counted+` AND v.metodo_pago = 'QR' THEN v.total ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN `+Counted+` AND v.metodo_pago = 'TRANSFERENCIA' THEN v.total ELSE 0 END), 0)
-		FROM venta v WHERE v.estado AND v.fecha >= ? AND v.fecha < ?`, args, &tot.TotalTransacciones, &ef, &qr, &tr); err != nil {
+	args := []any{s.db.Bound(d0.Start), s.db.Bound(d1.End)}
+	if err := s.row(ctx, "SELECT COUNT(*) FROM venta v WHERE v.estado AND v.fecha >= ? AND v.fecha < ?", args,
+		&tot.TotalTransacciones); err != nil {
 		return tot, nil, false, err
 	}
+	by := map[string]money.Cents{}
+	err := s.rows(ctx, `SELECT metodo_pago, COALESCE(SUM(total), 0) FROM resumen_ventas_dia WHERE dia BETWEEN ? AND ? GROUP BY metodo_pago`,
+		[]any{d0.Key, d1.Key}, func(r *sql.Rows) error {
+			var m string
+			var c money.Cents
+			if err := r.Scan(&m, &c); err != nil {
+				return err
+			}
+			by[m] = c
+			return nil
+		})
+	if err != nil {
+		return tot, nil, false, err
+	}
+	ef, qr, tr := by["EFECTIVO"], by["QR"], by["TRANSFERENCIA"]
 	sum := ef + qr + tr
 	tot.TotalVendido = money.Number(sum)
 	tot.Desglose = Desglose{Efectivo: money.Number(ef), QR: money.Number(qr), Transferencia: money.Number(tr), DigitalTotal: money.Number(sum)}
 	out := []VentaFila{}
-	err := s.rows(ctx, `SELECT v.id, v.fecha, v.total, v.metodo_pago, v.estado_venta FROM venta v
+	err = s.rows(ctx, `SELECT v.id, v.fecha, v.total, v.metodo_pago, v.estado_venta FROM venta v
 		WHERE v.estado AND v.fecha >= ? AND v.fecha < ? ORDER BY v.fecha DESC, v.id DESC LIMIT ?`,
 		append(args, s.maxRows), func(r *sql.Rows) error {
 			var f VentaFila

@@ -3,10 +3,15 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/kantuta/kantuta/internal/auth"
+	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/persona"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/usuario"
@@ -37,17 +42,31 @@ func (a *App) Prepare(ctx context.Context) (adminEmail, generatedPassword string
 	return a.Config.AdminEmail, generatedPassword, nil
 }
 
+// credentials are checked by the API's own rules (POST /usuario/register),
+// so that an account made from the command line can always sign in.
+type credentials struct {
+	Email    string `json:"email" validate:"required,email,max=150"`
+	Password string `json:"password" validate:"minbytes=8,maxbytes=72"`
+}
+
+func (a *App) checkCredentials(email, password string) error {
+	if msgs := a.Validator.Messages(credentials{Email: email, Password: password}); len(msgs) > 0 {
+		return errors.New(strings.Join(msgs, "; "))
+	}
+	return nil
+}
+
 // CreateAdmin creates an admin usuario with a placeholder persona that the
 // admin completes later through PUT /persona.
 func (a *App) CreateAdmin(ctx context.Context, email, password string) (usuario.Usuario, error) {
-	if len(password) < 8 || len(password) > 72 {
-		return usuario.Usuario{}, fmt.Errorf("create admin: the password must be 8 to 72 bytes")
+	email = usuario.NormalizeEmail(email)
+	if err := a.checkCredentials(email, password); err != nil {
+		return usuario.Usuario{}, fmt.Errorf("create admin: %w", err)
 	}
 	hash, err := a.Hasher.Hash(ctx, password)
 	if err != nil {
 		return usuario.Usuario{}, fmt.Errorf("create admin: %w", err)
 	}
-	email = usuario.NormalizeEmail(email)
 	u := usuario.Usuario{
 		Name: "Administrador", Email: email, Password: hash, IDRole: role.Admin, Estado: true,
 		Persona: persona.Persona{
@@ -59,6 +78,46 @@ func (a *App) CreateAdmin(ctx context.Context, email, password string) (usuario.
 		return usuario.Usuario{}, fmt.Errorf("create admin %s: %w", email, err)
 	}
 	return u, nil
+}
+
+// ErrNoUsuario is ResetPassword's answer for an email no usuario has.
+var ErrNoUsuario = errors.New("no usuario has that email")
+
+// ResetPassword sets the password of the usuario with that email from the
+// command line: the way back in when the first admin's password is lost.
+// An empty password gets a random one, returned. Every session of the
+// account ends and a login lockout on it is lifted; its estado is left as
+// it is (the caller may say so).
+func (a *App) ResetPassword(ctx context.Context, email, password string) (usuario.Usuario, string, error) {
+	email = usuario.NormalizeEmail(email)
+	if password == "" {
+		password = RandomPassword(16)
+	}
+	if err := a.checkCredentials(email, password); err != nil {
+		return usuario.Usuario{}, "", err
+	}
+	u, err := a.Usuarios.ByEmail(ctx, email)
+	if err != nil {
+		if database.IsNotFound(err) || errors.Is(err, usuario.ErrNotFound) {
+			return usuario.Usuario{}, "", fmt.Errorf("%w: %s", ErrNoUsuario, email)
+		}
+		return usuario.Usuario{}, "", err
+	}
+	hash, err := a.Hasher.Hash(ctx, password)
+	if err != nil {
+		return usuario.Usuario{}, "", err
+	}
+	id := strconv.FormatInt(u.ID, 10)
+	if err := a.Usuarios.SetUsuarioPasswordHash(ctx, id, hash, true); err != nil {
+		return usuario.Usuario{}, "", err
+	}
+	if _, err := a.Sessions.RevokeAll(ctx, auth.KindUsuario, id, ""); err != nil {
+		return usuario.Usuario{}, "", err
+	}
+	if err := a.Lockout.Reset(ctx, "usuario:"+email); err != nil {
+		return usuario.Usuario{}, "", err
+	}
+	return u, password, nil
 }
 
 // RandomPassword returns n characters from an alphabet without look-alikes.

@@ -8,5 +8,5 @@ import (
 
 // mountReportes serves /reportes/* (SPEC §14.3): reads only.
 func (a *App) mountReportes(r chi.Router) {
-	reporte.NewHandler(reporte.NewStore(a.DB, a.Config.ReportMaxRows), a.Config.Location).Routes(r)
+	reporte.NewHandler(reporte.NewStore(a.DB, a.Config.ReportMaxRows), a.Config.Location, a.Bus).Routes(r)
 }

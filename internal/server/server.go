@@ -50,7 +50,6 @@ type App struct {
 	Personas      *persona.Store
 	Operadores    *users.Store
 	Mail          *mail.System       // queues system mails (welcome, reset code, password changed)
-	Events        *realtime.Bus      // after-commit events of the POS writes (SPEC §14.6)
 	Ledger        *inventario.Ledger // the one place stock changes (compras, ventas)
 	CashDrawer    *caja.Drawer       // the cash drawer compras and recargas pay from
 	Handler       http.Handler
@@ -58,6 +57,14 @@ type App struct {
 	// Router is the chi router behind Handler, for tools that walk the
 	// registered routes (the OpenAPI route test).
 	Router chi.Routes
+
+	// Events is what the POS domains publish their dataChanged events
+	// through, inside their transactions (realtime.Publisher); Bus delivers
+	// them in this process after the commit (tests subscribe to it);
+	// Realtime is the Socket.IO endpoint at /socket.io/.
+	Events   realtime.Publisher
+	Bus      *realtime.Bus
+	Realtime *realtime.Server
 
 	workers        []func(ctx context.Context)
 	authHandler    *auth.Handler // later families plug operators and mail into these
@@ -103,7 +110,6 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Validator:  httpapi.NewValidator(),
 		Operadores: users.NewStore(db),
 		Mail:       mail.NewSystem(mail.NewStore(db)),
-		Events:     realtime.NewBus(),
 		CashDrawer: caja.NewDrawer(db),
 		Stdout:     os.Stdout,
 	}
@@ -129,8 +135,12 @@ func (a *App) accountState(ctx context.Context, kind auth.Kind, id string) (auth
 
 func (a *App) routes() http.Handler {
 	r := chi.NewRouter()
+	a.mountRealtime(r) // first: /socket.io/ bypasses the middleware below
 	r.Use(httpapi.RequestLog(a.Logger))
 	r.Use(httpapi.Recover(RendererFor))
+	// HEAD wherever GET works (curl -I, uptime probes): routed as GET, and
+	// net/http sends the headers without the body.
+	r.Use(httpapi.HeadAsGet)
 	r.Use(httpapi.SecurityHeaders)
 	r.Use(httpapi.Deadline(a.Config.RequestTimeout))
 	r.Use(a.Metrics.Middleware)

@@ -80,6 +80,7 @@ func NewApp(t testing.TB, db *database.DB, overrides ...map[string]string) *App 
 	wait := app.Start(ctx)
 	srv := httptest.NewServer(app.Handler)
 	t.Cleanup(func() {
+		app.CloseConnections() // pending Socket.IO long-polls would hold srv.Close
 		srv.Close()
 		cancel()
 		wait()
