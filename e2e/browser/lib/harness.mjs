@@ -195,6 +195,16 @@ export class Monitor {
     page.on('console', (msg) => this.onConsole(msg));
     page.on('pageerror', (err) => this.problem(`uncaught exception in the page: ${err.message}`));
     page.on('dialog', (d) => this.pending.push(this.onDialog(d)));
+    // The page's WebSockets (socket.io upgrades from polling): what t.waitForSocketUpgrade reads.
+    page.__kantutaSockets = [];
+    page.on('websocket', (ws) => {
+      const rec = { url: ws.url(), framesReceived: 0, closed: false, error: null };
+      page.__kantutaSockets.push(rec);
+      this.networkLines.push(`${this.stamp()} WebSocket ${new URL(ws.url()).pathname}${new URL(ws.url()).search}`);
+      ws.on('framereceived', () => rec.framesReceived++);
+      ws.on('socketerror', (e) => { rec.error = String(e); });
+      ws.on('close', () => { rec.closed = true; });
+    });
   }
 
   async install() {
@@ -405,6 +415,24 @@ export class Context {
     for (const want of texts) {
       const ok = want instanceof RegExp ? want.test(flat) : flat.includes(want);
       if (!ok) throw new Error(`${dl.name} lacks ${want} (its text: ${flat.slice(0, 600)})`);
+    }
+  }
+
+  // Waits until the page's socket.io client has upgraded to a WebSocket on the API
+  // (/socket.io/?EIO=4&transport=websocket: the server answered 101) and receives frames on it.
+  async waitForSocketUpgrade(timeout = env.timeout) {
+    const until = Date.now() + timeout;
+    const api = new URL(env.api);
+    for (;;) {
+      const ws = (this.page.__kantutaSockets || []).find((w) => {
+        const u = new URL(w.url);
+        return u.host === api.host && u.pathname === '/socket.io/' && u.searchParams.get('transport') === 'websocket';
+      });
+      if (ws && ws.framesReceived > 0 && !ws.closed && !ws.error) return ws;
+      if (Date.now() >= until) {
+        throw new Error(`no upgraded socket.io WebSocket after ${timeout} ms: ${JSON.stringify(this.page.__kantutaSockets)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 
