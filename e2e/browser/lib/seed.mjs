@@ -3,12 +3,11 @@
 
 // A usuario with a role (1 Administrador, 2 Operador, 3 Usuario under the suite's ROLE_NAMES);
 // returns { id, email, password, name, nombres } and signs it in once over HTTP (token cached).
-export async function registerUser(api, { email, nombres, p_apellido = 'Prueba', id_role, password = 'Clave-Segura-123' }) {
+export async function registerUser(api, { email, nombres, p_apellido = 'Prueba', id_role, password = 'Clave-Segura-123', name }) {
   const admin = await api.adminToken();
-  const u = await api.must(201, 'POST', '/usuario/register', {
-    token: admin,
-    body: { email, password, nombres, p_apellido, s_apellido: '', fecha_nacimiento: '1995-03-20', genero: 'F', id_role },
-  });
+  const body = { email, password, nombres, p_apellido, s_apellido: '', fecha_nacimiento: '1995-03-20', genero: 'F', id_role };
+  if (name !== undefined) body.name = name;
+  const u = await api.must(201, 'POST', '/usuario/register', { token: admin, body });
   const login = await api.login(email, password);
   return { id: u.id, email, password, name: login.user?.name ?? u.name, nombres, token: login.access_token };
 }
