@@ -3,9 +3,10 @@
 // uncaught exception, and the step context (`t`) the flows use.
 //
 // A flow file (flows/NN-name.mjs) exports { name, steps: [{ name, run(t), expect?, screenErrors?,
-// dialogs? }] }. Each flow gets a fresh browser context (its own local storage, so its own
-// session); its steps run in order on one page, and after a failed step the rest of that flow are
-// reported as not run.
+// dialogs?, skip? }] }. Each flow gets a fresh browser context (its own local storage, so its own
+// session); its steps run in order on one page (plus any a step opens with t.openBrowser, watched
+// alike), and after a failed step the rest of that flow are reported as not run. `skip: 'reason'`
+// reports the step as SKIP with the reason and counts it neither passed nor failed.
 //
 // What a step may declare (everything else that looks like a failure fails it):
 //   expect:       ['POST /auth/login 401', …]  API answers with status ≥ 400 the step allows; each
