@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,6 +21,14 @@ import (
 
 // SeedBatch is how many demo ventas one seed transaction writes.
 const SeedBatch = 20_000
+
+// seedWriters is how many COPY streams write batches at once on PostgreSQL.
+const seedWriters = 2
+
+type seedJob struct {
+	at    int
+	batch []seedVenta
+}
 
 type seedProduct struct {
 	id           int64
@@ -93,6 +102,42 @@ func (s *Store) SeedDemo(ctx context.Context, n int, loc *time.Location, progres
 	days := map[dayKey]*[2]int64{} // total centavos, n
 	months := map[monthKey]*monthAgg{}
 	var efectivo money.Cents
+	work := make(chan seedJob)
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		failed  error
+		written int
+	)
+	firstErr := func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		return failed
+	}
+	if s.db.IsPostgres() {
+		for w := 0; w < seedWriters; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for job := range work {
+					if firstErr() != nil {
+						continue // drain
+					}
+					err := s.copyVentas(ctx, sesionID, user, now, job.batch)
+					mu.Lock()
+					if err != nil && failed == nil {
+						failed = fmt.Errorf("seed ventas: batch at %d: %w", job.at, err)
+					}
+					written += len(job.batch)
+					done := written
+					mu.Unlock()
+					if err == nil && progress != nil {
+						progress(done)
+					}
+				}
+			}()
+		}
+	}
 	for done := 0; done < n; {
 		size := min(SeedBatch, n-done)
 		batch := make([]seedVenta, size)
@@ -147,17 +192,23 @@ func (s *Store) SeedDemo(ctx context.Context, n int, loc *time.Location, progres
 			}
 		}
 		if s.db.IsPostgres() {
-			err = s.copyVentas(ctx, sesionID, user, now, batch)
-		} else {
-			err = s.insertVentas(ctx, sesionID, user, now, batch)
-		}
-		if err != nil {
+			// PostgreSQL runs a backend per connection: two COPY streams
+			// use both cores while this goroutine builds the next batch.
+			if err := firstErr(); err != nil {
+				break
+			}
+			work <- seedJob{at: done, batch: batch}
+		} else if err := s.insertVentas(ctx, sesionID, user, now, batch); err != nil {
 			return fmt.Errorf("seed ventas: batch at %d: %w", done, err)
+		} else if progress != nil {
+			progress(done + size)
 		}
 		done += size
-		if progress != nil {
-			progress(done)
-		}
+	}
+	close(work)
+	wg.Wait()
+	if err := firstErr(); err != nil {
+		return err
 	}
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
 		for k, v := range days {

@@ -12,7 +12,7 @@ import (
 func TestMistakesNameTheFix(t *testing.T) {
 	prod := map[string]string{
 		"KANTUTA_ENV": "production", "SMTP_HOST": "mail.example.com", "CORS_ORIGINS": "https://pos.example.com",
-		"JWT_SECRET": strings.Repeat("a", 32), "JWT_REFRESH_SECRET": strings.Repeat("b", 32),
+		"JWT_SECRET": strings.Repeat("a", 32), "JWT_REFRESH_SECRET": strings.Repeat("b", 32), "METRICS_TOKEN": strings.Repeat("m", 32),
 	}
 	with := func(base map[string]string, kv ...string) map[string]string {
 		m := map[string]string{}
