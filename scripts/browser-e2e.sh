@@ -7,7 +7,7 @@
 #   KANTUTA_REQUIRE_POSTGRES=1 scripts/browser-e2e.sh    a missing PostgreSQL is a failure (CI)
 #   BROWSER_DBS=sqlite BROWSER_FLOWS=usuarios scripts/browser-e2e.sh   one database, some flows
 #
-# Installs what is missing: chromium (apt-get), playwright-core (npm ci in e2e/browser/). The
+# Installs what is missing: chromium and poppler-utils (apt-get), playwright-core (npm ci in e2e/browser/). The
 # built frontend is cached in bin/browser-frontend/ and rebuilt only when the tarball or the API
 # URL changes. A failing step leaves a screenshot, the page's console and its API calls in
 # bin/browser-artifacts/<database>/. Prints `browser: N passed, M failed` per database.
@@ -57,6 +57,12 @@ if [ ! -x "$CHROMIUM" ]; then
   echo "==> installing chromium (Debian package)"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if ! command -v pdftotext >/dev/null; then
+  # The flows read the text of the PDFs the frontend downloads (docs/frontend.md).
+  echo "==> installing poppler-utils (Debian package, for pdftotext)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
 fi
 if ! command -v npm >/dev/null; then
   echo "==> installing nodejs and npm (Debian packages)"
@@ -155,6 +161,7 @@ run_suite() { # name, extra env for the server …
   BROWSER_API_URL="$API_URL" BROWSER_FRONT_URL="$FRONT_URL" BROWSER_FRONT_DIST="$dist" \
     BROWSER_ADMIN_EMAIL="$ADMIN_EMAIL" BROWSER_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     BROWSER_ARTIFACTS="$ARTIFACTS" BROWSER_DB="$name" BROWSER_CHROMIUM="$CHROMIUM" \
+    BROWSER_SERVER_STDOUT="$work/$name/stdout" \
     node e2e/browser/run.mjs || status=$?
   stop_server
   if [ "$status" -ne 0 ]; then

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { env, Api, Monitor, Context, saveArtifacts, staleNotBuiltYet } from './lib/harness.mjs';
+import { env, Api, Monitor, Context, saveArtifacts, staleNotBuiltYet, newStepState, stepProblems } from './lib/harness.mjs';
 import { serveStatic } from './lib/static-server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -61,19 +61,36 @@ async function main() {
     console.log(`  chromium ${browser.version()}, frontend ${env.front}, API ${env.api}`);
     const api = new Api(env.api);
 
-    for (const flow of flows) {
+    const newContext = async () => {
       const context = await browser.newContext({
         timezoneId: 'America/La_Paz',
         locale: 'es-BO',
         viewport: { width: 1366, height: 900 },
+        acceptDownloads: true,
       });
       context.setDefaultTimeout(env.timeout);
       context.setDefaultNavigationTimeout(Math.max(env.timeout, 30000));
-      const page = await context.newPage();
-      const monitor = new Monitor(page, flow.name);
-      await monitor.install();
+      return context;
+    };
+
+    for (const flow of flows) {
+      // The flow's pages: its own first, and any a step opens with t.openPage (another browser,
+      // with its own local storage, e.g. a second cashier). All are watched during every step.
+      const pages = [];
+      let state = null;
+      const openPage = async (label) => {
+        const context = await newContext();
+        const page = await context.newPage();
+        const monitor = new Monitor(page, flow.name, label);
+        await monitor.install();
+        if (state) monitor.beginStep(state);
+        pages.push({ context, page, monitor });
+        return page;
+      };
+      const page = await openPage('');
+      const monitor = pages[0].monitor;
       currentMonitor = monitor;
-      const t = new Context(page, api, flow);
+      const t = new Context(page, api, flow, openPage);
       let broken = null;
       for (const step of flow.steps) {
         const label = `${flow.name} › ${step.name}`;
@@ -82,8 +99,14 @@ async function main() {
           console.log(`  FAIL ${label}: not run (the earlier step "${broken}" failed)`);
           continue;
         }
+        if (step.skip) {
+          // Counted neither passed nor failed, and said on every run.
+          console.log(`  SKIP ${label}: ${step.skip}`);
+          continue;
+        }
         const s0 = Date.now();
-        monitor.beginStep(step);
+        state = newStepState(step);
+        for (const p of pages) p.monitor.beginStep(state);
         let thrown = null;
         let timer;
         try {
@@ -98,8 +121,10 @@ async function main() {
         } finally {
           clearTimeout(timer);
         }
-        await monitor.settle();
-        const problems = monitor.endStep();
+        for (const p of pages) await p.monitor.settle();
+        for (const p of pages) p.monitor.endStep();
+        const problems = stepProblems(state);
+        state = null;
         if (thrown) problems.unshift(String(thrown.message || thrown).split('\n')[0]);
         if (problems.length === 0) {
           passed++;
@@ -109,12 +134,14 @@ async function main() {
           broken = step.name;
           console.log(`  FAIL ${label} (${secs(Date.now() - s0)})`);
           for (const p of problems) console.log(`       - ${p}`);
-          const files = await saveArtifacts(page, monitor, flow.name, step.name);
-          console.log(`       artefacts: ${files.join(', ')}`);
+          for (const p of pages) {
+            const files = await saveArtifacts(p.page, p.monitor, flow.name, (p.monitor.label ? p.monitor.label + ' ' : '') + step.name);
+            console.log(`       artefacts: ${files.join(', ')}`);
+          }
         }
       }
       currentMonitor = null;
-      await context.close();
+      for (const p of pages) await p.context.close();
     }
   } catch (e) {
     console.log(`  FAIL the suite could not run: ${e.stack || e}`);

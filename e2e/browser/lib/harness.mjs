@@ -3,9 +3,10 @@
 // uncaught exception, and the step context (`t`) the flows use.
 //
 // A flow file (flows/NN-name.mjs) exports { name, steps: [{ name, run(t), expect?, screenErrors?,
-// dialogs? }] }. Each flow gets a fresh browser context (its own local storage, so its own
-// session); its steps run in order on one page, and after a failed step the rest of that flow are
-// reported as not run.
+// dialogs?, skip? }] }. Each flow gets a fresh browser context (its own local storage, so its own
+// session); its steps run in order on one page (plus any a step opens with t.openBrowser, watched
+// alike), and after a failed step the rest of that flow are reported as not run. `skip: 'reason'`
+// reports the step as SKIP with the reason and counts it neither passed nor failed.
 //
 // What a step may declare (everything else that looks like a failure fails it):
 //   expect:       ['POST /auth/login 401', …]  API answers with status ≥ 400 the step allows; each
@@ -17,7 +18,9 @@
 //                 fails the step.
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { NOT_BUILT_YET } from './not-built-yet.mjs';
+import { EVERYDAY_ANSWERS } from './everyday-answers.mjs';
 
 export const env = {
   api: requireEnv('BROWSER_API_URL').replace(/\/$/, ''),
@@ -26,6 +29,8 @@ export const env = {
   adminPassword: requireEnv('BROWSER_ADMIN_PASSWORD'),
   artifacts: process.env.BROWSER_ARTIFACTS || path.resolve('browser-artifacts'),
   db: process.env.BROWSER_DB || 'sqlite',
+  // The server's standard output: with MAIL_BACKEND=console, the mails it sends.
+  serverStdout: process.env.BROWSER_SERVER_STDOUT || '',
   // Generous but bounded: two shared cores, a cold browser, a React bundle of several MB.
   timeout: Number(process.env.BROWSER_TIMEOUT_MS || 20000),
   stepTimeout: Number(process.env.BROWSER_STEP_TIMEOUT_MS || 90000),
@@ -54,6 +59,14 @@ function compileRoute(spec) {
 }
 
 const notBuiltYet = NOT_BUILT_YET.map((e) => ({ ...e, ...compileRoute(e.route) }));
+
+const everyday = EVERYDAY_ANSWERS.map((e) => ({ ...compileRoute(e.route), ...e }));
+
+function isEverydayAnswer(method, pathname, status, body) {
+  // A body the page left unread (it navigated away first) cannot be checked; the status must do.
+  const bodyOk = (e) => e.body.test(body) || body === '<body unavailable>';
+  return everyday.some((e) => e.method === method && e.re.test(pathname) && e.status === status && bodyOk(e));
+}
 
 function matchNotBuiltYet(method, pathname) {
   return notBuiltYet.find((e) => e.method === method && e.re.test(pathname));
@@ -127,6 +140,7 @@ export class Api {
 // a way not yet covered.
 const SCREEN_ERROR_SELECTORS = [
   '.bg-error-50', // <Alert variant="error"> and the sign-in form's error box
+  '.bg-warning-50', // <Alert variant="warning"> (a 409 on a register/edit form: "… ya existe …")
   '.swal2-popup .swal2-icon.swal2-error', // SweetAlert2 error popups
   '.swal2-popup .swal2-icon.swal2-warning', // SweetAlert2 warnings (duplicates, insufficient funds)
   '[style*="rgb(239, 68, 68)"]', // react-hot-toast errors (useRecargasAlerts: background #ef4444)
@@ -162,9 +176,11 @@ function installScreenErrorObserver(selectors) {
 }
 
 export class Monitor {
-  constructor(page, flowName) {
+  constructor(page, flowName, label = '') {
     this.page = page;
     this.flowName = flowName;
+    this.label = label; // '' for the flow's first page; a name for the others
+    this.who = label ? `[${label}] ` : '';
     this.step = null;
     this.inflight = new Set();
     this.pending = [];
@@ -180,6 +196,16 @@ export class Monitor {
     page.on('console', (msg) => this.onConsole(msg));
     page.on('pageerror', (err) => this.problem(`uncaught exception in the page: ${err.message}`));
     page.on('dialog', (d) => this.pending.push(this.onDialog(d)));
+    // The page's WebSockets (socket.io upgrades from polling): what t.waitForSocketUpgrade reads.
+    page.__kantutaSockets = [];
+    page.on('websocket', (ws) => {
+      const rec = { url: ws.url(), framesReceived: 0, closed: false, error: null };
+      page.__kantutaSockets.push(rec);
+      this.networkLines.push(`${this.stamp()} WebSocket ${new URL(ws.url()).pathname}${new URL(ws.url()).search}`);
+      ws.on('framereceived', () => rec.framesReceived++);
+      ws.on('socketerror', (e) => { rec.error = String(e); });
+      ws.on('close', () => { rec.closed = true; });
+    });
   }
 
   async install() {
@@ -195,23 +221,16 @@ export class Monitor {
     return new Date().toISOString().slice(11, 23);
   }
 
-  beginStep(step) {
-    this.step = {
-      name: step.name,
-      problems: [],
-      expect: (step.expect || []).map((s) => ({ ...compileRoute(s), seen: 0 })),
-      screenErrors: (step.screenErrors || []).map((e) =>
-        e instanceof RegExp ? { re: e, seen: 0 } : { re: e.match, optional: !!e.optional, seen: 0 },
-      ),
-      dialogs: (step.dialogs || []).map((d) => ({ ...d, seen: 0 })),
-      network: [],
-      consoleFrom: this.consoleLines.length,
-    };
-    this.networkLines.push(`--- step: ${step.name}`);
-    this.consoleLines.push(`--- step: ${step.name}`);
+  // Several monitors (one per browser page of a flow) share one step state, so that an
+  // expectation met in any page of the flow counts, and the step's problems are collected once.
+  beginStep(state) {
+    this.step = state;
+    this.networkLines.push(`--- step: ${state.name}`);
+    this.consoleLines.push(`--- step: ${state.name}`);
   }
 
   problem(msg) {
+    if (this.label && !msg.startsWith(this.who)) msg = this.who + msg;
     if (this.step) this.step.problems.push(msg);
     else this.orphans = [...(this.orphans || []), msg];
   }
@@ -269,7 +288,8 @@ export class Monitor {
       }
     }
     if (nby && routeNotFound) return;
-    const msg = `unexpected ${status} from ${method} ${u.pathname}: ${body.slice(0, 200)}`;
+    if (isEverydayAnswer(method, u.pathname, status, body)) return;
+    const msg = `${this.who}unexpected ${status} from ${method} ${u.pathname}: ${body.slice(0, 200)}`;
     if (step && step !== this.step) this.problem(`${msg} (request made during the step "${step.name}")`);
     else this.problem(msg);
   }
@@ -317,28 +337,153 @@ export class Monitor {
   }
 
   endStep() {
-    const s = this.step;
-    for (const e of s.expect) if (!e.seen) s.problems.push(`expected ${e.spec} did not happen`);
-    for (const e of s.screenErrors) if (!e.seen && !e.optional) s.problems.push(`expected screen error ${e.re} was not shown`);
-    for (const d of s.dialogs) if (!d.seen) s.problems.push(`expected dialog ${d.match} did not open`);
     this.step = null;
-    // The same problem every second (a polling client) is one problem, counted.
-    const counts = new Map();
-    for (const p of s.problems) counts.set(p, (counts.get(p) || 0) + 1);
-    return [...counts].map(([p, n]) => (n > 1 ? `${p} (×${n})` : p));
   }
+}
+
+// What a step declared, and what happened during it, shared by the flow's monitors.
+export function newStepState(step) {
+  return {
+    name: step.name,
+    problems: [],
+    expect: (step.expect || []).map((s) => ({ ...compileRoute(s), seen: 0 })),
+    screenErrors: (step.screenErrors || []).map((e) =>
+      e instanceof RegExp ? { re: e, seen: 0 } : { re: e.match, optional: !!e.optional, seen: 0 },
+    ),
+    dialogs: (step.dialogs || []).map((d) => ({ ...d, seen: 0 })),
+  };
+}
+
+// The step's problems, with what it declared but did not happen.
+export function stepProblems(s) {
+  for (const e of s.expect) if (!e.seen) s.problems.push(`expected ${e.spec} did not happen`);
+  for (const e of s.screenErrors) if (!e.seen && !e.optional) s.problems.push(`expected screen error ${e.re} was not shown`);
+  for (const d of s.dialogs) if (!d.seen) s.problems.push(`expected dialog ${d.match} did not open`);
+  // The same problem every second (a polling client) is one problem, counted.
+  const counts = new Map();
+  for (const p of s.problems) counts.set(p, (counts.get(p) || 0) + 1);
+  return [...counts].map(([p, n]) => (n > 1 ? `${p} (×${n})` : p));
 }
 
 // ---------------------------------------------------------------------------------------------
 // The step context: what a flow's steps get as `t`.
 
 export class Context {
-  constructor(page, api, flow) {
+  constructor(page, api, flow, openPage) {
     this.page = page;
     this.api = api;
     this.env = env;
     this.flow = flow;
     this.state = {}; // shared between the steps of one flow
+    this._openPage = openPage;
+  }
+
+  // Another browser (a fresh context: its own local storage, so its own session) for a second
+  // person; its page is watched like the first. Returns a context like `t` for that page.
+  async openBrowser(label) {
+    const page = await this._openPage(label);
+    const c = new Context(page, this.api, this.flow, this._openPage);
+    c.state = this.state;
+    return c;
+  }
+
+  // Clicks something that downloads a file (the frontend builds PDFs in the page and clicks a
+  // blob: link) and returns { name, bytes, text }: text is pdftotext's reading of a PDF. The file
+  // is kept in the artefacts directory.
+  async download(click, { timeout = 60000 } = {}) {
+    const [d] = await Promise.all([this.page.waitForEvent('download', { timeout }), click()]);
+    const name = d.suggestedFilename();
+    const dir = path.join(env.artifacts, env.db, 'downloads');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, name);
+    await d.saveAs(file);
+    const bytes = fs.readFileSync(file);
+    let text = '';
+    if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') {
+      text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    }
+    return { name, bytes, text, file };
+  }
+
+  // Checks a downloaded PDF: its name, its magic, and that its text holds each of `texts`
+  // (strings or RegExps; whitespace runs in the PDF count as one space).
+  checkPdf(dl, name, texts = []) {
+    if (name instanceof RegExp ? !name.test(dl.name) : dl.name !== name) {
+      throw new Error(`downloaded file name: got ${JSON.stringify(dl.name)}, want ${name}`);
+    }
+    this.eq(dl.bytes.subarray(0, 5).toString('latin1'), '%PDF-', `${dl.name}: first bytes`);
+    const flat = dl.text.replace(/\s+/g, ' ');
+    for (const want of texts) {
+      const ok = want instanceof RegExp ? want.test(flat) : flat.includes(want);
+      if (!ok) throw new Error(`${dl.name} lacks ${want} (its text: ${flat.slice(0, 600)})`);
+    }
+  }
+
+  // Waits until the page's socket.io client has upgraded to a WebSocket on the API
+  // (/socket.io/?EIO=4&transport=websocket: the server answered 101) and receives frames on it.
+  async waitForSocketUpgrade(timeout = env.timeout) {
+    const until = Date.now() + timeout;
+    const api = new URL(env.api);
+    for (;;) {
+      const ws = (this.page.__kantutaSockets || []).find((w) => {
+        const u = new URL(w.url);
+        return u.host === api.host && u.pathname === '/socket.io/' && u.searchParams.get('transport') === 'websocket';
+      });
+      if (ws && ws.framesReceived > 0 && !ws.closed && !ws.error) return ws;
+      if (Date.now() >= until) {
+        throw new Error(`no upgraded socket.io WebSocket after ${timeout} ms: ${JSON.stringify(this.page.__kantutaSockets)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  // The mails the server has written so far (MAIL_BACKEND=console) whose subject is `subject`.
+  mailsWithSubject(subject) {
+    if (!env.serverStdout) throw new Error('BROWSER_SERVER_STDOUT is not set (scripts/browser-e2e.sh sets it)');
+    const out = fs.readFileSync(env.serverStdout, 'utf8');
+    return out.split('\n').filter((l) => l === `Subject: ${subject}`).length;
+  }
+
+  // Waits until exactly `n` such mails were written (the outbox sends after the commit), then
+  // checks for a while that no more follow.
+  async waitForMails(subject, n, { timeout = env.timeout, quietMs = 1500 } = {}) {
+    const until = Date.now() + timeout;
+    let got = this.mailsWithSubject(subject);
+    while (got < n && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      got = this.mailsWithSubject(subject);
+    }
+    await new Promise((r) => setTimeout(r, quietMs));
+    got = this.mailsWithSubject(subject);
+    this.eq(got, n, `mails "${subject}"`);
+  }
+
+  // The header pill's figure ("Caja Activa: Bs. 129.00"), or null when the pill is not shown.
+  async headerBalance() {
+    const pill = this.page.locator('header').getByText(/^Caja Activa: Bs\. /);
+    if ((await pill.count()) === 0) return null;
+    return (await pill.first().innerText()).replace('Caja Activa: Bs. ', '').trim();
+  }
+
+  // Waits until the header pill shows `want` ("129.00"), or is gone (null).
+  async waitForHeaderBalance(want, timeout = env.timeout) {
+    const until = Date.now() + timeout;
+    let last;
+    for (;;) {
+      last = await this.headerBalance();
+      if (last === want) return;
+      if (Date.now() >= until) throw new Error(`header balance: got ${JSON.stringify(last)}, want ${JSON.stringify(want)} after ${timeout} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  // Signs out locally (what "Cerrar sesión" does) and in again as someone else.
+  // The storage is cleared from a static file of the same origin, where no app code runs (on an
+  // app page, its pending calls would go out without a token and get 401s).
+  async switchUser(email, password) {
+    await this.goto('/favicon.png');
+    await this.page.evaluate(() => window.localStorage.clear());
+    await this.signIn(email, password);
   }
 
   url(p) {

@@ -1,27 +1,16 @@
-// Routes the Kantuta frontend calls that this server does not serve yet.
+// Routes the Kantuta frontend calls that this server does not serve (yet).
 //
-// The frontend talks to the whole POS API from every screen: once signed in, CajaContext asks
-// for the user's open cash session on every page, SocketContext connects to /socket.io/ at load,
-// the dashboard loads its KPIs. On this branch those routes do not exist, so the server answers
-// them with its route-not-found 404 ({"message":"Cannot GET /…"}).
+// Empty: since the point-of-sale issues (16 inventario, compras and /socket.io/; 17 cajas and
+// ventas; 18 reportes, recargas and whatsapp) every route the frontend calls is served.
 //
-// A response from a route listed here is tolerated only when it is exactly that: a 404 whose
-// message starts with "Cannot " (no route). Any other 4xx/5xx from it fails the step like
-// everywhere else, and an entry that answered anything but route-not-found during a run is
-// reported at the end as stale, so that the issue building the route deletes its line here.
+// The mechanism stays for the next time the frontend gains a screen before the server: a
+// response from a route listed here is tolerated only when it is exactly the server's
+// route-not-found 404 ({"message":"Cannot GET /…"}). Any other 4xx/5xx from it fails the step
+// like everywhere else, and an entry that answered anything but route-not-found during a run is
+// reported at the end as stale, so that whoever builds the route deletes its line here. Do not
+// add a route the frontend calls on a screen a flow tests on purpose: write the flow with the
+// route instead.
 //
-// The point-of-sale issues shrink this list: issue 16 (inventario, compras, /socket.io/),
-// issue 17 (cajas, ventas), issue 18 (reportes, recargas, whatsapp). When all three are in, it is
-// empty. Do not add a route the frontend calls on a screen a flow tests on purpose: write the flow
-// with the route instead.
-//
-// route: "METHOD /path" with :name for one path segment; the query string is ignored.
-export const NOT_BUILT_YET = [
-  // CajaContext.checkSesion on every page once signed in (§13.2; issue 17).
-  { route: 'GET /cajas/sesion-activa/:id_usuario', issue: 17 },
-  // SocketContext: socket.io-client polls from page load (§14.6; issue 16).
-  { route: 'GET /socket.io/', issue: 16 },
-  { route: 'POST /socket.io/', issue: 16 },
-  // The dashboard at / (§14.3; issue 18).
-  { route: 'GET /reportes/dashboard-stats', issue: 18 },
-];
+// Entry: { route: "METHOD /path" with :name for one path segment (the query string is ignored),
+// issue: N }.
+export const NOT_BUILT_YET = [];
