@@ -79,7 +79,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	key := "usuario:" + NormalizeEmail(in.Email)
+	key := UsuarioKey(in.Email)
 	creds, status, err := h.authenticate(ctx, key, func() (Credentials, error) {
 		return h.Usuarios.UsuarioCredentials(ctx, in.Email)
 	}, in.Password)

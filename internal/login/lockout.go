@@ -167,3 +167,23 @@ func (l *Lockout) Reset(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// UsuarioKey is the lockout key of a usuario (the login's, so that every
+// check of its password shares one count).
+func UsuarioKey(email string) string { return "usuario:" + NormalizeEmail(email) }
+
+// Verify checks secret against hash with key's lockout in front, as a login
+// does: the attempt is reserved before the compare and given back when
+// the secret is right. locked > 0 means no compare was made.
+func (l *Lockout) Verify(ctx context.Context, h *Hasher, key, hash, secret string) (ok bool, locked time.Duration, err error) {
+	if locked, err = l.Reserve(ctx, key); err != nil || locked > 0 {
+		return false, locked, err
+	}
+	ok, _, err = h.Compare(ctx, hash, secret)
+	if err != nil || ok {
+		if gerr := l.GiveBack(context.WithoutCancel(ctx), key); gerr != nil && err == nil {
+			err = gerr
+		}
+	}
+	return ok && err == nil, 0, err
+}

@@ -312,8 +312,9 @@ func (h *ResetHandler) changePassword(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	ctx := r.Context()
-	self, err := h.Accounts.UsuarioCredentials(ctx, p.Username)
-	if errors.Is(err, ErrNoSuchAccount) || (err == nil && self.ID != p.ID) {
+	// By id, not by the token's username: the email may have changed since.
+	self, err := h.Accounts.UsuarioCredentialsByID(ctx, p.ID)
+	if errors.Is(err, ErrNoSuchAccount) {
 		return &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid}
 	}
 	if err != nil {
