@@ -159,15 +159,24 @@ func (h *ResetHandler) requestCode(w http.ResponseWriter, r *http.Request) error
 		return fmt.Errorf("store reset code: %w", err)
 	}
 	if known && err == nil {
-		go h.mailCode(httpapi.LoggerFrom(ctx), email, code)
+		go h.mailCode(httpapi.LoggerFrom(ctx), email, code) // after a pause: see there
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]string{"message": msgCodeSent})
 	return nil
 }
 
+// mailJitter bounds the pause before a reset code's mail is queued.
+const mailJitter = 500 * time.Millisecond
+
 // mailCode queues the code's mail after the answer. Were it lost (the
 // process stopped in between), the owner asks for another code.
+//
+// It starts after a random pause: its writes (the outbox row, then the
+// worker's) would otherwise slow whichever request comes next, and a
+// client could tell a known email by timing the request after it.
 func (h *ResetHandler) mailCode(log *slog.Logger, email, code string) {
+	pause, _ := rand.Int(rand.Reader, big.NewInt(int64(mailJitter)))
+	time.Sleep(mailJitter/10 + time.Duration(pause.Int64()))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := h.Mailer.ResetCode(ctx, nil, email, "", code, h.CodeTTL); err != nil {
