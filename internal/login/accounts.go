@@ -34,6 +34,9 @@ type Credentials struct {
 type UsuarioAccounts interface {
 	// UsuarioCredentials finds a usuario by email (ErrNoSuchAccount if none).
 	UsuarioCredentials(ctx context.Context, email string) (Credentials, error)
+	// UsuarioCredentialsByID finds a usuario by id (ErrNoSuchAccount if
+	// none): tokens name their account by id, its email may have changed.
+	UsuarioCredentialsByID(ctx context.Context, id string) (Credentials, error)
 	// UsuarioProfile is the full Usuario as the login and /auth/me answer it.
 	UsuarioProfile(ctx context.Context, id string) (any, error)
 	// SetUsuarioPasswordHash stores a new hash; bumpVersion kills older tokens.

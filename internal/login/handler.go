@@ -79,7 +79,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	key := "usuario:" + NormalizeEmail(in.Email)
+	key := UsuarioKey(in.Email)
 	creds, status, err := h.authenticate(ctx, key, func() (Credentials, error) {
 		return h.Usuarios.UsuarioCredentials(ctx, in.Email)
 	}, in.Password)
@@ -119,33 +119,38 @@ const (
 )
 
 // authenticate checks a secret against an account with the lockout in
-// front: unknown accounts cost a bcrypt compare too, and count as failures.
+// front: the attempt is reserved in the database before the compare (a
+// locked key answers without one) and given back when the secret is right.
+// Unknown accounts cost a bcrypt compare too, and count as failures.
 func (h *Handler) authenticate(ctx context.Context, key string, find func() (Credentials, error), secret string) (Credentials, loginStatus, error) {
-	left, recorded, err := h.Lockout.State(ctx, key)
+	left, err := h.Lockout.Reserve(ctx, key)
 	if err != nil {
 		return Credentials{}, 0, err
 	}
 	if left > 0 {
 		return Credentials{}, statusLocked, nil
 	}
+	// No check happened (lookup failed, client gone while queued for a
+	// bcrypt slot): the attempt is not a failure.
+	giveBack := func(err error) error {
+		if gerr := h.Lockout.GiveBack(context.WithoutCancel(ctx), key); gerr != nil {
+			httpapi.LoggerFrom(ctx).Warn("could not give back a login attempt", "error", gerr)
+		}
+		return err
+	}
 	creds, err := find()
 	if err != nil && !errors.Is(err, ErrNoSuchAccount) {
-		return Credentials{}, 0, err
+		return Credentials{}, 0, giveBack(err)
 	}
 	ok, upgrade, err := h.Hasher.Compare(ctx, creds.Hash, secret)
 	if err != nil {
-		return Credentials{}, 0, err
+		return Credentials{}, 0, giveBack(err)
 	}
 	if !ok {
-		if _, err := h.Lockout.Fail(ctx, key); err != nil {
-			return Credentials{}, 0, err
-		}
-		return Credentials{}, statusBad, nil
+		return Credentials{}, statusBad, nil // the reserved attempt is the failure
 	}
-	if recorded {
-		if err := h.Lockout.Reset(ctx, key); err != nil {
-			return Credentials{}, 0, err
-		}
+	if err := h.Lockout.GiveBack(ctx, key); err != nil {
+		return Credentials{}, 0, err
 	}
 	if !creds.Active {
 		return Credentials{}, statusInactive, nil

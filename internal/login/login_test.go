@@ -188,7 +188,7 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	u, _ := app.NewUsuario(role.User)
 	a := signIn(t, app, u.Email, password).Map(t)["access_token"].(string)
 	b := signIn(t, app, u.Email, password).Map(t)["access_token"].(string)
-	if res := app.Patch(fmt.Sprintf("/usuario/%d", u.ID), a, map[string]any{"password": "OtraClave456"}); res.Status != 200 {
+	if res := app.Patch(fmt.Sprintf("/usuario/%d", u.ID), a, map[string]any{"password": "OtraClave456", "currentPassword": password}); res.Status != 200 {
 		t.Fatalf("patch password: %s", res)
 	}
 	if res := app.Get("/auth/me", a); res.Status != 200 {

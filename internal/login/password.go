@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -21,7 +22,12 @@ type Hasher struct {
 	slots      chan struct{}
 	dummy      []byte
 	dummyReady chan struct{}
+	compares   atomic.Int64
 }
+
+// Compares is how many secrets Compare has checked since start (tests use
+// it to prove that a locked account costs no compare).
+func (h *Hasher) Compares() int64 { return h.compares.Load() }
 
 // NewHasher builds a Hasher at cost.
 func NewHasher(cost int) *Hasher {
@@ -73,6 +79,7 @@ func (h *Hasher) Compare(ctx context.Context, hash, secret string) (ok, upgrade 
 		return false, false, err
 	}
 	defer h.release()
+	h.compares.Add(1)
 	if hash == "" || len(secret) > MaxPasswordBytes {
 		<-h.dummyReady
 		lowPriority(func() { _ = bcrypt.CompareHashAndPassword(h.dummy, []byte(secret)) })

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"strings"
@@ -62,6 +63,7 @@ type ResetConfig struct {
 	CodeTTL     time.Duration      // [15 min]
 	TokenTTL    time.Duration      // reset_token lifetime [15 min]
 	MaxAttempts int                // wrong codes that kill a code [5]
+	VerifiedTTL time.Duration      // how long a confirm-code lets its address reset with {email, newPassword} alone [10 min]
 	Now         func() time.Time   // [time.Now]
 }
 
@@ -76,6 +78,9 @@ func NewResetHandler(cfg ResetConfig) *ResetHandler {
 	}
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = 15 * time.Minute
+	}
+	if cfg.VerifiedTTL <= 0 {
+		cfg.VerifiedTTL = 10 * time.Minute
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 5
@@ -122,39 +127,65 @@ type requestCodeBody struct {
 	Email string `json:"email" validate:"required,email,max=150"`
 }
 
-// requestCode answers the same whether the email exists or not; for an
-// active usuario it stores a new code (replacing any earlier one) and
-// queues its mail in one transaction.
+// requestCode answers the same whether the email exists or not, after the
+// same work: one lookup and one transaction replacing the email's pending
+// reset. An unknown or inactive email gets a decoy (a random code nobody is
+// sent, bound to no account), so that the answer's timing tells nothing
+// (issue 14: a known email took twice as long). The one thing only a real
+// reset needs, its mail, is queued off the request path.
 func (h *ResetHandler) requestCode(w http.ResponseWriter, r *http.Request) error {
 	var body requestCodeBody
 	if err := h.Validator.Bind(r, &body); err != nil {
 		return err
 	}
+	ctx := r.Context()
 	email := NormalizeEmail(body.Email)
-	creds, err := h.Accounts.UsuarioCredentials(r.Context(), email)
-	switch {
-	case errors.Is(err, ErrNoSuchAccount):
-	case err != nil:
+	creds, err := h.Accounts.UsuarioCredentials(ctx, email)
+	if err != nil && !errors.Is(err, ErrNoSuchAccount) {
 		return err
-	case creds.Active:
-		code := NewResetCode(6)
-		t := h.now()
-		row := PasswordReset{Email: email, AccountID: creds.ID, CodeHash: h.codeHash(email, code), ExpiresAt: t.Add(h.CodeTTL)}
-		err = h.Store.Replace(r.Context(), row, func(tx *gorm.DB) error {
-			_, err := h.Mailer.ResetCode(r.Context(), tx, email, "", code, h.CodeTTL)
-			return err
-		})
-		// A unique violation is a concurrent request for the same email: its
-		// code stands and was mailed, the answer is the same.
-		if err != nil && !database.IsUniqueViolation(err) {
-			return fmt.Errorf("store reset code: %w", err)
-		}
-		if wk, ok := h.Mailer.(interface{ Wake() }); ok && err == nil {
-			wk.Wake() // the mail is committed: no need to wait for the next poll
-		}
+	}
+	known := err == nil && creds.Active
+	code := NewResetCode(6)
+	t := h.now()
+	row := PasswordReset{Email: email, CodeHash: h.codeHash(email, code), ExpiresAt: t.Add(h.CodeTTL)}
+	if known {
+		row.AccountID = creds.ID
+	}
+	// Rows dead for an hour go too: decoys must not pile up.
+	err = h.Store.Replace(ctx, row, t.Add(-h.CodeTTL-h.TokenTTL-h.VerifiedTTL-time.Hour))
+	// A unique violation is a concurrent request for the same email: its
+	// code stands and was mailed, the answer is the same.
+	if err != nil && !database.IsUniqueViolation(err) {
+		return fmt.Errorf("store reset code: %w", err)
+	}
+	if known && err == nil {
+		go h.mailCode(httpapi.LoggerFrom(ctx), email, code) // after a pause: see there
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]string{"message": msgCodeSent})
 	return nil
+}
+
+// mailJitter bounds the pause before a reset code's mail is queued.
+const mailJitter = 500 * time.Millisecond
+
+// mailCode queues the code's mail after the answer. Were it lost (the
+// process stopped in between), the owner asks for another code.
+//
+// It starts after a random pause: its writes (the outbox row, then the
+// worker's) would otherwise slow whichever request comes next, and a
+// client could tell a known email by timing the request after it.
+func (h *ResetHandler) mailCode(log *slog.Logger, email, code string) {
+	pause, _ := rand.Int(rand.Reader, big.NewInt(int64(mailJitter)))
+	time.Sleep(mailJitter/10 + time.Duration(pause.Int64()))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := h.Mailer.ResetCode(ctx, nil, email, "", code, h.CodeTTL); err != nil {
+		log.Error("could not queue the reset code mail", "error", err)
+		return
+	}
+	if wk, ok := h.Mailer.(interface{ Wake() }); ok {
+		wk.Wake()
+	}
 }
 
 var (
@@ -201,7 +232,10 @@ func (h *ResetHandler) confirmCode(w http.ResponseWriter, r *http.Request) error
 	raw := make([]byte, 32)
 	_, _ = rand.Read(raw)
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	err = h.Store.SetToken(r.Context(), row.ID, hashToken(token), h.now().Add(h.TokenTTL))
+	// The frontend drops the token and sends {email, newPassword}: this
+	// address may do that, once, for VerifiedTTL.
+	t := h.now()
+	err = h.Store.SetToken(r.Context(), row.ID, hashToken(token), t.Add(h.TokenTTL), httpapi.ClientIP(r), t.Add(h.VerifiedTTL))
 	if errors.Is(err, errNoReset) {
 		return errResetExpired
 	}
@@ -220,7 +254,9 @@ type resetConfirmBody struct {
 }
 
 // resetConfirm sets a new password against a proof: the reset_token of
-// confirm-code, or the code itself. The proof is spent first (one use), then
+// confirm-code, or the code itself — or, for the React frontend which sends
+// neither, a confirm-code made for this email from this client address in
+// the last VerifiedTTL. The proof is spent first (one use), then
 // the password changes, every session of the account ends, and the owner
 // is told by mail.
 func (h *ResetHandler) resetConfirm(w http.ResponseWriter, r *http.Request) error {
@@ -228,13 +264,19 @@ func (h *ResetHandler) resetConfirm(w http.ResponseWriter, r *http.Request) erro
 	if err := h.Validator.Bind(r, &body); err != nil {
 		return err
 	}
-	if body.ResetToken == "" && body.Code == "" {
-		return httpapi.Validation("reset_token o code es requerido")
-	}
 	ctx := r.Context()
 	email := NormalizeEmail(body.Email)
 	var row PasswordReset
-	if body.ResetToken != "" {
+	if body.ResetToken == "" && body.Code == "" {
+		var err error
+		row, err = h.Store.ByVerified(ctx, email, httpapi.ClientIP(r), h.now())
+		if errors.Is(err, errNoReset) {
+			return httpapi.Validation("reset_token o code es requerido")
+		}
+		if err != nil {
+			return err
+		}
+	} else if body.ResetToken != "" {
 		var err error
 		row, err = h.Store.ByToken(ctx, email, hashToken(body.ResetToken), h.now())
 		if errors.Is(err, errNoReset) {
@@ -312,8 +354,9 @@ func (h *ResetHandler) changePassword(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	ctx := r.Context()
-	self, err := h.Accounts.UsuarioCredentials(ctx, p.Username)
-	if errors.Is(err, ErrNoSuchAccount) || (err == nil && self.ID != p.ID) {
+	// By id, not by the token's username: the email may have changed since.
+	self, err := h.Accounts.UsuarioCredentialsByID(ctx, p.ID)
+	if errors.Is(err, ErrNoSuchAccount) {
 		return &httpapi.Error{Status: http.StatusUnauthorized, Code: httpapi.CodeTokenInvalid}
 	}
 	if err != nil {

@@ -23,6 +23,8 @@ type PasswordReset struct {
 	TokenHash      *string
 	TokenExpiresAt *time.Time
 	UsedAt         *time.Time
+	VerifiedIP     *string    `gorm:"column:verified_ip"` // who confirmed the code (the frontend's flow)
+	VerifiedUntil  *time.Time // until when that address may reset without a proof
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -39,17 +41,15 @@ type ResetStore struct{ db *database.DB }
 // NewResetStore builds a ResetStore on db.
 func NewResetStore(db *database.DB) *ResetStore { return &ResetStore{db: db} }
 
-// Replace stores row as the one pending reset of its email, and runs queue
-// (the mail with the code) in the same transaction.
-func (s *ResetStore) Replace(ctx context.Context, row PasswordReset, queue func(tx *gorm.DB) error) error {
+// Replace stores row as the one pending reset of its email (the same two
+// statements for a real reset and for a decoy), dropping in passing the
+// rows long dead (stale is older than any code, token or verification).
+func (s *ResetStore) Replace(ctx context.Context, row PasswordReset, stale time.Time) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("email = ?", row.Email).Delete(&PasswordReset{}).Error; err != nil {
+		if err := tx.Where("email = ? OR expires_at < ?", row.Email, stale).Delete(&PasswordReset{}).Error; err != nil {
 			return err
 		}
-		if err := tx.Omit("id").Create(&row).Error; err != nil {
-			return err
-		}
-		return queue(tx)
+		return tx.Omit("id").Create(&row).Error
 	})
 }
 
@@ -80,11 +80,12 @@ func (s *ResetStore) GiveBackAttempt(ctx context.Context, id int64) error {
 	return nil
 }
 
-// SetToken records the reset_token (its hash) of an unspent reset
-// (errNoReset when it was spent meanwhile).
-func (s *ResetStore) SetToken(ctx context.Context, id int64, tokenHash string, expires time.Time) error {
+// SetToken records the reset_token (its hash) of an unspent reset, and
+// that ip confirmed it until verifiedUntil (errNoReset when it was spent
+// meanwhile).
+func (s *ResetStore) SetToken(ctx context.Context, id int64, tokenHash string, expires time.Time, ip string, verifiedUntil time.Time) error {
 	res := s.db.WithContext(ctx).Model(&PasswordReset{}).Where("id = ? AND used_at IS NULL", id).
-		Updates(map[string]any{"token_hash": tokenHash, "token_expires_at": expires})
+		Updates(map[string]any{"token_hash": tokenHash, "token_expires_at": expires, "verified_ip": ip, "verified_until": verifiedUntil})
 	if res.Error != nil {
 		return fmt.Errorf("store reset token: %w", res.Error)
 	}
@@ -105,6 +106,21 @@ func (s *ResetStore) ByToken(ctx context.Context, email, tokenHash string, now t
 	}
 	if err != nil {
 		return PasswordReset{}, fmt.Errorf("find reset token: %w", err)
+	}
+	return row, nil
+}
+
+// ByVerified finds the unspent reset of email that ip confirmed and whose
+// verification is still valid at now (errNoReset when none).
+func (s *ResetStore) ByVerified(ctx context.Context, email, ip string, now time.Time) (PasswordReset, error) {
+	var row PasswordReset
+	err := s.db.WithContext(ctx).Where("email = ? AND used_at IS NULL AND verified_ip = ? AND verified_until > ?",
+		email, ip, now).Take(&row).Error
+	if database.IsNotFound(err) {
+		return PasswordReset{}, errNoReset
+	}
+	if err != nil {
+		return PasswordReset{}, fmt.Errorf("find verified reset: %w", err)
 	}
 	return row, nil
 }

@@ -114,7 +114,7 @@ func TestNoSecretsInLogsOrAnswers(t *testing.T) {
 		do(testkit.Request{Method: "POST", Path: "/auth/refresh_token", Body: map[string]string{"refresh_token": r1}}, 401) // re-use
 		do(testkit.Request{Method: "POST", Path: "/auth/refresh", Cookies: []*http.Cookie{{Name: "refreshToken", Value: r3}}})
 		a4, _ := tokens(login(pass1, 201))
-		do(testkit.Request{Method: "PATCH", Path: fmt.Sprintf("/usuario/%d", id), Token: a4, Body: map[string]string{"password": pass2}}, 200)
+		do(testkit.Request{Method: "PATCH", Path: fmt.Sprintf("/usuario/%d", id), Token: a4, Body: map[string]string{"password": pass2, "currentPassword": pass1}}, 200)
 		do(testkit.Request{Method: "PUT", Path: "/persona", Token: a4, Body: map[string]any{"id": persona, "nombres": "María"}}, 200)
 		a5, _ := tokens(login(pass2, 201))
 		do(testkit.Request{Method: "GET", Path: fmt.Sprintf("/usuario/%d", id), Token: a5}, 200)

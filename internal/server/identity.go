@@ -20,7 +20,7 @@ func (a *App) mountIdentity(r chi.Router) {
 		TrustedProxies: cfg.TrustedProxies,
 	}).Routes)
 	r.Route("/usuario", usuario.NewHandler(usuario.Config{
-		Store: a.Usuarios, Roles: a.Roles, Hasher: a.Hasher, Sessions: a.Sessions, Validator: a.Validator,
+		Store: a.Usuarios, Roles: a.Roles, Hasher: a.Hasher, Sessions: a.Sessions, Lockout: a.Lockout, Validator: a.Validator,
 		Mailer: a.Mail, RegistrationOpen: cfg.RegistrationOpen, RegisterLimit: public,
 	}).Routes)
 	r.Route("/persona", persona.NewHandler(persona.Config{

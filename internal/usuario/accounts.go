@@ -24,11 +24,32 @@ func (s *Store) UsuarioCredentials(ctx context.Context, email string) (login.Cre
 	if err != nil {
 		return login.Credentials{}, err
 	}
+	return credentials(u), nil
+}
+
+// UsuarioCredentialsByID implements login.UsuarioAccounts: the usuario with
+// this id (login.ErrNoSuchAccount if none).
+func (s *Store) UsuarioCredentialsByID(ctx context.Context, id string) (login.Credentials, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return login.Credentials{}, login.ErrNoSuchAccount
+	}
+	u, err := s.ByID(ctx, n)
+	if errors.Is(err, ErrNotFound) {
+		return login.Credentials{}, login.ErrNoSuchAccount
+	}
+	if err != nil {
+		return login.Credentials{}, err
+	}
+	return credentials(u), nil
+}
+
+func credentials(u Usuario) login.Credentials {
 	return login.Credentials{
 		Kind: auth.KindUsuario, ID: strconv.FormatInt(u.ID, 10), Username: u.Email, Hash: u.Password,
 		RoleID: u.IDRole, RoleName: u.Role.Nombre, Active: u.Estado, Version: u.TokenVersion,
 		Profile: u.ToJSON(),
-	}, nil
+	}
 }
 
 // UsuarioProfile implements login.UsuarioAccounts: the full Usuario JSON.

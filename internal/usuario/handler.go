@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -25,6 +26,10 @@ var nest httpapi.Renderer = httpapi.NestRenderer{}
 type Mailer interface {
 	// Welcome queues the welcome mail inside tx: it exists only if tx commits.
 	Welcome(ctx context.Context, tx *gorm.DB, to, name string) (int64, error)
+	// Message queues a plain notice inside tx (the email-change notice).
+	Message(ctx context.Context, tx *gorm.DB, to, name, subject, message string, by *int64) (int64, error)
+	// PasswordChanged queues the "password changed" notice inside tx.
+	PasswordChanged(ctx context.Context, tx *gorm.DB, to, name string) (int64, error)
 	// Wake tells the outbox worker there is mail, after the commit.
 	Wake()
 }
@@ -35,6 +40,7 @@ type Config struct {
 	Roles            *role.Store
 	Hasher           *login.Hasher
 	Sessions         *login.Sessions
+	Lockout          *login.Lockout // counts wrong currentPassword like failed logins
 	Validator        *httpapi.Validator
 	Mailer           Mailer
 	RegistrationOpen bool               // REGISTRATION_OPEN: anyone may register
@@ -45,7 +51,12 @@ type Config struct {
 type Handler struct{ Config }
 
 // NewHandler builds the /usuario handler.
-func NewHandler(cfg Config) *Handler { return &Handler{cfg} }
+func NewHandler(cfg Config) *Handler {
+	if cfg.Lockout == nil {
+		cfg.Lockout = login.NewLockout(nil, 0, 0) // disabled
+	}
+	return &Handler{cfg}
+}
 
 // Routes mounts the handler under /usuario.
 func (h *Handler) Routes(r chi.Router) {
@@ -247,6 +258,9 @@ type patchRequest struct {
 	Password *string `json:"password" validate:"omitnil,minbytes=8,maxbytes=72"`
 	Estado   *bool   `json:"estado"`
 	IDRole   *int    `json:"id_role"`
+	// CurrentPassword proves a non-admin changing its own email or password
+	// is the account's owner, not the holder of a stolen token.
+	CurrentPassword *string `json:"currentPassword" validate:"omitnil,maxbytes=72"`
 }
 
 func (req *patchRequest) Normalize() {
@@ -273,6 +287,16 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request) error {
 	if !p.HasRole(role.Admin) && ((req.Estado != nil && *req.Estado != cur.Estado) || (req.IDRole != nil && *req.IDRole != cur.IDRole)) {
 		return httpapi.NewError(http.StatusForbidden, "Solo un administrador puede cambiar estado o id_role")
 	}
+	self := p.IsUsuario(id)
+	newEmail := ""
+	if req.Email != nil && login.NormalizeEmail(*req.Email) != cur.Email {
+		newEmail = login.NormalizeEmail(*req.Email)
+	}
+	if self && (req.CurrentPassword != nil || (!p.HasRole(role.Admin) && (newEmail != "" || req.Password != nil))) {
+		if err := h.checkCurrentPassword(r, cur, req.CurrentPassword); err != nil {
+			return err
+		}
+	}
 	if req.IDRole != nil && *req.IDRole != cur.IDRole {
 		if _, err := h.Roles.ByID(ctx, *req.IDRole); err != nil {
 			if errors.Is(err, role.ErrNotFound) {
@@ -289,14 +313,24 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request) error {
 		}
 		c.PasswordHash = &hash
 	}
+	notice := newEmail != "" || req.Password != nil
+	if notice {
+		// The owner hears of it at the address it had, in the update's
+		// transaction: no change without its notice, no notice without it.
+		c.Also = func(tx *gorm.DB, before Usuario) error {
+			return h.notify(ctx, tx, before, newEmail, req.Password != nil)
+		}
+	}
 	u, err := h.Store.Update(ctx, id, c)
 	if err != nil {
 		return toHTTP(err)
 	}
-	if req.Password != nil {
-		// Other sessions end; the caller's own stays when it changes its own password.
+	if notice {
+		h.Mailer.Wake()
+		// Other sessions end (an email or password change is how an account
+		// is taken over); the caller's own stays when it changes itself.
 		keep := ""
-		if p.IsUsuario(id) {
+		if self {
 			keep = p.Family
 		}
 		if err := h.Sessions.EndAll(ctx, auth.KindUsuario, strconv.FormatInt(id, 10), keep); err != nil {
@@ -307,6 +341,54 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.WriteJSON(w, http.StatusOK, u.ToJSON())
 	return nil
+}
+
+// Answers to a missing or wrong currentPassword. A wrong one is a 400, not
+// a 401: the React frontend drops the session on any 401 (SPEC §14).
+var (
+	errCurrentRequired = httpapi.Validation("currentPassword es requerido")
+	errCurrentWrong    = httpapi.NewError(http.StatusBadRequest, "Credenciales inválidas")
+)
+
+// checkCurrentPassword verifies the caller's own password behind the
+// login's lockout: a wrong one counts as a failed login, a locked account
+// is 429 without a compare.
+func (h *Handler) checkCurrentPassword(r *http.Request, cur Usuario, given *string) error {
+	if given == nil || *given == "" {
+		return errCurrentRequired
+	}
+	ctx := r.Context()
+	ok, locked, err := h.Lockout.Verify(ctx, h.Hasher, login.UsuarioKey(cur.Email), cur.Password, *given)
+	switch {
+	case err != nil:
+		return err
+	case locked > 0:
+		header := http.Header{}
+		secs := httpapi.RetryAfter(header, locked)
+		return &httpapi.Error{Status: http.StatusTooManyRequests, Code: httpapi.CodeRateLimited, Header: header,
+			Message: fmt.Sprintf("Cuenta bloqueada temporalmente por intentos fallidos; intente en %d minutos", (secs+59)/60)}
+	case !ok:
+		return errCurrentWrong
+	}
+	return nil
+}
+
+// notify queues the notice of an email or password change to the address
+// the account had before.
+func (h *Handler) notify(ctx context.Context, tx *gorm.DB, before Usuario, newEmail string, password bool) error {
+	var err error
+	if newEmail == "" || newEmail == before.Email {
+		_, err = h.Mailer.PasswordChanged(ctx, tx, before.Email, before.Name)
+		return err
+	}
+	msg := fmt.Sprintf("El correo de tu cuenta de Kantuta POS se cambió de %s a %s el %s (UTC).",
+		before.Email, newEmail, time.Now().UTC().Format("02/01/2006 15:04"))
+	if password {
+		msg += " También se cambió la contraseña."
+	}
+	msg += " Las demás sesiones de la cuenta se cerraron. Si no fuiste tú, avisa de inmediato al administrador de la tienda."
+	_, err = h.Mailer.Message(ctx, tx, before.Email, before.Name, "El correo de tu cuenta de Kantuta POS fue cambiado", msg, auth.ActorID(ctx))
+	return err
 }
 
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request) error {

@@ -263,7 +263,7 @@ func TestUsuarioRoutes(t *testing.T) {
 		if res := app.Patch(path(other.ID), cashier, map[string]any{"name": "x"}); res.Status != 403 {
 			t.Fatalf("cashier patching another: %s", res)
 		}
-		if res := app.Patch(path(me.ID), cashier, map[string]any{"email": other.Email}); res.Status != 409 {
+		if res := app.Patch(path(me.ID), cashier, map[string]any{"email": other.Email, "currentPassword": "Password123!"}); res.Status != 409 {
 			t.Fatalf("patch to a taken email: %s", res)
 		}
 		if res := app.Patch(path(me.ID), cashier, map[string]any{"email": "nope", "password": "1"}); res.Status != 400 {
@@ -271,7 +271,7 @@ func TestUsuarioRoutes(t *testing.T) {
 		}
 
 		// Password change: stored hashed, login works with it.
-		res = app.Patch(path(me.ID), cashier, map[string]any{"password": "NuevaClave123"})
+		res = app.Patch(path(me.ID), cashier, map[string]any{"password": "NuevaClave123", "currentPassword": "Password123!"})
 		if res.Status != 200 || strings.Contains(string(res.Body), "NuevaClave123") {
 			t.Fatalf("password patch: %s", res)
 		}

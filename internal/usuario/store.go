@@ -215,6 +215,9 @@ type Changes struct {
 	Estado       *bool
 	IDRole       *int
 	ActorID      *int64
+	// Also, when set, runs in the update's transaction with the row as it
+	// was before (the notice to an old email address is queued there).
+	Also func(tx *gorm.DB, before Usuario) error
 }
 
 // Update applies changes in one transaction, refusing to leave the shop
@@ -248,7 +251,13 @@ func (s *Store) Update(ctx context.Context, id int64, c Changes) (Usuario, error
 				return err
 			}
 		}
-		return tx.Model(&Usuario{}).Where("id = ?", id).Updates(updates).Error
+		if err := tx.Model(&Usuario{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+			return err
+		}
+		if c.Also != nil {
+			return c.Also(tx, cur)
+		}
+		return nil
 	})
 	if database.IsUniqueViolation(err) {
 		return Usuario{}, ErrEmailTaken
