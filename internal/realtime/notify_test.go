@@ -166,6 +166,7 @@ func TestListenReconnects(t *testing.T) {
 	}
 	a := testkit.NewApp(t, db)
 	b := testkit.NewApp(t, db)
+	listening(t, a.Events) // both replicas listen: the query below kills both
 	listening(t, b.Events)
 	channel, err := b.Events.(*realtime.Notifier).Channel(context.Background())
 	if err != nil {
