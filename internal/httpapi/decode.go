@@ -70,18 +70,24 @@ func DecodeJSONBytes(body []byte, dst any) error {
 		}
 		rec.recordSent(names)
 	}
-	if problems := decodeObject(raw, v.Elem(), ""); len(problems) > 0 {
+	_, lenient := dst.(Lenient)
+	if problems := decodeObject(raw, v.Elem(), "", lenient); len(problems) > 0 {
 		return Invalid(problems...)
 	}
 	return nil
 }
+
+// Lenient is a body whose unknown properties are ignored rather than
+// refused (the Plain family's bodies, as the Ambrosia server read them:
+// a user object sent back with its id and refreshToken is fine).
+type Lenient interface{ Lenient() }
 
 // decodeObject fills the struct v from raw one field at a time; prefix
 // names nested fields as the Nest server's nested errors did
 // ("detalles.0.cantidad"). Lists of objects are decoded element by element
 // with the same strictness, so an unknown property inside a line is
 // "la propiedad detalles.0.x no está permitida".
-func decodeObject(raw map[string]json.RawMessage, v reflect.Value, prefix string) []Problem {
+func decodeObject(raw map[string]json.RawMessage, v reflect.Value, prefix string, lenient bool) []Problem {
 	var problems []Problem
 	for _, f := range jsonFields(v.Type()) {
 		msg, ok := raw[f.name]
@@ -98,7 +104,7 @@ func decodeObject(raw map[string]json.RawMessage, v reflect.Value, prefix string
 			continue
 		}
 		if elem, isList := objectList(f.typ); isList && !isNull(msg) {
-			problems = append(problems, decodeList(msg, field, elem, name)...)
+			problems = append(problems, decodeList(msg, field, elem, name, lenient)...)
 			continue
 		}
 		if err := json.Unmarshal(msg, target); err != nil {
@@ -108,6 +114,9 @@ func decodeObject(raw map[string]json.RawMessage, v reflect.Value, prefix string
 			// every family, rather than fail in the database with a 500.
 			problems = append(problems, Problem{name, RuleNUL, fmt.Sprintf("%s no debe contener el carácter NUL", name)})
 		}
+	}
+	if lenient {
+		return problems
 	}
 	unknown := make([]string, 0, len(raw))
 	for k := range raw {
@@ -143,7 +152,7 @@ func isNull(msg json.RawMessage) bool { return string(bytes.TrimSpace(msg)) == "
 
 // decodeList decodes a JSON array of objects into field (a slice, or a
 // pointer to one).
-func decodeList(msg json.RawMessage, field reflect.Value, elem reflect.Type, name string) []Problem {
+func decodeList(msg json.RawMessage, field reflect.Value, elem reflect.Type, name string, lenient bool) []Problem {
 	var items []json.RawMessage
 	if err := json.Unmarshal(msg, &items); err != nil {
 		return []Problem{{name, RuleType, name + " debe ser una lista"}}
@@ -157,7 +166,7 @@ func decodeList(msg json.RawMessage, field reflect.Value, elem reflect.Type, nam
 			problems = append(problems, Problem{itemName, RuleType, itemName + " debe ser un objeto"})
 			continue
 		}
-		problems = append(problems, decodeObject(obj, list.Index(i), itemName+".")...)
+		problems = append(problems, decodeObject(obj, list.Index(i), itemName+".", lenient)...)
 	}
 	if field.Kind() == reflect.Pointer {
 		p := reflect.New(list.Type())

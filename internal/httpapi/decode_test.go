@@ -362,3 +362,51 @@ func TestBindNotNullSentAndFieldOrder(t *testing.T) {
 		}
 	}
 }
+
+// lenient is a body whose unknown properties are ignored (Lenient).
+type lenient struct {
+	Name  *string `json:"name"`
+	Lines []struct {
+		Qty *int64 `json:"qty"`
+	} `json:"lines"`
+}
+
+func (lenient) Lenient() {}
+
+func TestBindLenient(t *testing.T) {
+	val := NewValidator()
+	val.Message("name.type", "name must be a string")
+	cases := []struct {
+		in   string
+		want []string
+		name string
+	}{
+		{in: `{"name":"ana","refreshToken":"x","id":7}`, name: "ana"},
+		{in: `{"lines":[{"qty":1,"extra":true}],"zeta":null}`},
+		{in: `{}`},
+		{in: `{"name":null,"other":1}`},
+		// Types are still checked, and a decoder rule takes a per-field message.
+		{in: `{"name":5,"x":1}`, want: []string{"name must be a string"}},
+		{in: `{"lines":[{"qty":"a","y":2}]}`, want: []string{"lines.0.qty debe ser un número entero"}},
+		{in: `{"name":"a\u0000"}`, want: []string{"name no debe contener el carácter NUL"}, name: "a\x00"},
+	}
+	for _, c := range cases {
+		var b lenient
+		err := val.Bind(httptest.NewRequest("POST", "/", strings.NewReader(c.in)), &b)
+		var got []string
+		if err != nil {
+			got = AsError(err).Messages
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: got %q, want %q", c.in, got, c.want)
+		}
+		if c.name != "" && (b.Name == nil || *b.Name != c.name) {
+			t.Errorf("%s: name %v, want %q", c.in, b.Name, c.name)
+		}
+	}
+	// Without Lenient the same body is refused.
+	var s sample
+	if e := AsError(val.Bind(httptest.NewRequest("POST", "/", strings.NewReader(`{"name":"a","refreshToken":"x"}`)), &s)); e.Status != 400 || e.Messages[0] != "la propiedad refreshToken no está permitida" {
+		t.Fatalf("strict: %v", e)
+	}
+}

@@ -146,8 +146,8 @@ func (val *Validator) Rule(tag string, fn validator.Func, message string) {
 	}
 }
 
-// Message overrides the message for one field and tag ("cli_nombre.max");
-// "detalles.*.cantidad.min" applies to every line of a list, and a "*" in
+// Message overrides the message for one field and tag ("cli_nombre.max",
+// or a decoder rule: "name.type"); "detalles.*.cantidad.min" applies to every line of a list, and a "*" in
 // the message is replaced by the line's path.
 func (val *Validator) Message(fieldTag, message string) { val.overrides[fieldTag] = message }
 
@@ -200,6 +200,11 @@ func (val *Validator) Bind(r *http.Request, dst any) error {
 			return err
 		}
 		decoded = e.Problems
+		for i, p := range decoded { // "name.type": the family's own words
+			if m, ok := val.overrides[p.Field+"."+p.Rule]; ok {
+				decoded[i].Message = m
+			}
+		}
 	}
 	if n, ok := dst.(Normalizer); ok {
 		n.Normalize()

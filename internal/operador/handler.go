@@ -2,10 +2,8 @@ package operador
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -143,41 +141,65 @@ func (h *Handler) roles(w http.ResponseWriter, r *http.Request) error {
 // unknown fields (refreshToken, id, isAdmin…) are ignored and JSON null is
 // the same as absent.
 type input struct {
-	Name, Pin, Role, RoleID, Email, Phone *string
+	Name   *string `json:"name"`
+	Pin    *string `json:"pin"`
+	Role   *string `json:"role"`
+	RoleID *string `json:"roleId"`
+	Email  *string `json:"email"`
+	Phone  *string `json:"phone"`
 }
 
-// readInput decodes the body; failures are 400 texts prefixed by what
-// (e.g. "Failed to add user").
+func (input) Lenient() {}
+
+// newValidator is the /users bodies' validator for one write (what is
+// "Failed to add user" or "Failed to update user"): a field of the wrong
+// JSON type is worded "<what>, <field> must be a string".
+func newValidator(what string) *httpapi.Validator {
+	v := httpapi.NewValidator()
+	for _, f := range []string{"name", "pin", "role", "roleId", "email", "phone"} {
+		v.Message(f+"."+httpapi.RuleType, fmt.Sprintf("%s, %s must be a string", what, f))
+	}
+	return v
+}
+
+const (
+	whatAdd    = "Failed to add user"
+	whatUpdate = "Failed to update user"
+)
+
+var validators = map[string]*httpapi.Validator{whatAdd: newValidator(whatAdd), whatUpdate: newValidator(whatUpdate)}
+
+// readInput binds the body through the one decode path. Every field's
+// rules are checked afterwards, in the Ambrosia order (checkNew,
+// checkUpdate), so that the first failing one is the answer: a NUL is left
+// to their "contains invalid characters" and a body unusable as a whole is
+// worded in English.
 func readInput(r *http.Request, what string) (input, error) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return input{}, httpapi.TooLarge()
-		}
-		return input{}, badRequest("Invalid request body")
-	}
-	if len(strings.TrimSpace(string(body))) == 0 {
-		body = []byte("{}")
-	}
-	var raw map[string]json.RawMessage
-	if !utf8.Valid(body) || json.Unmarshal(body, &raw) != nil || raw == nil {
-		return input{}, badRequest("Invalid request body: a JSON object is expected")
-	}
 	var in input
-	for _, f := range []struct {
-		key string
-		dst **string
-	}{{"name", &in.Name}, {"pin", &in.Pin}, {"role", &in.Role}, {"roleId", &in.RoleID}, {"email", &in.Email}, {"phone", &in.Phone}} {
-		v, ok := raw[f.key]
-		if !ok {
-			continue
-		}
-		if err := json.Unmarshal(v, f.dst); err != nil {
-			return input{}, badRequest(fmt.Sprintf("%s, %s must be a string", what, f.key))
-		}
+	err := validators[what].Bind(r, &in)
+	if err == nil {
+		return in, nil
 	}
-	return in, nil
+	e := httpapi.AsError(err)
+	switch e.Code {
+	case httpapi.CodeMalformed:
+		if e.Message == "" && e.Cause != nil { // the body could not be read
+			return input{}, badRequest("Invalid request body")
+		}
+		return input{}, &httpapi.Error{Status: http.StatusBadRequest, Code: httpapi.CodeMalformed}
+	case httpapi.CodeValidation:
+		var problems []httpapi.Problem
+		for _, p := range e.Problems {
+			if p.Rule != httpapi.RuleNUL {
+				problems = append(problems, p)
+			}
+		}
+		if len(problems) > 0 {
+			return input{}, httpapi.Invalid(problems...)
+		}
+		return in, nil
+	}
+	return input{}, err
 }
 
 // checkPin applies the PIN rule (4 to 12 digits).
@@ -292,7 +314,7 @@ func checkNew(in *input, what string) (name string, ref *string, err error) {
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
-	const what = "Failed to add user"
+	const what = whatAdd
 	in, err := readInput(r, what)
 	if err != nil {
 		return err
@@ -357,7 +379,7 @@ func checkUpdate(in *input, what string) (c Changes, ref *string, err error) {
 }
 
 func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
-	const what = "Failed to update user"
+	const what = whatUpdate
 	id, ok := CanonicalID(chi.URLParam(r, "id"))
 	if !ok {
 		return errMalformedID
