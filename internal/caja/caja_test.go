@@ -112,8 +112,8 @@ func TestSesionLifecycle(t *testing.T) {
 		_, adminTok := app.NewUsuario(role.Admin)
 		ana, anaTok := app.NewUsuario(role.User)
 		luis, luisTok := app.NewUsuario(role.Lider)
-		c1 := f.caja(adminTok, "Caja 01 - General", 100)
-		c2 := f.caja(adminTok, "Caja 02", 100)
+		c1 := f.caja(adminTok, "Caja 01 - General", "100")
+		c2 := f.caja(adminTok, "Caja 02", "100")
 		ev.take()
 
 		// A cashier's monto_inicial is ignored: the base is the saldo.

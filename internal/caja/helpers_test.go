@@ -2,6 +2,7 @@ package caja_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -84,9 +85,11 @@ func (f *fixture) invariant(cajaID, sesionID int64) {
 	}
 }
 
-func (f *fixture) caja(adminTok, nombre string, saldo float64) int64 {
+// caja creates a caja with saldo given as the decimal the client sends
+// ("100", "12.50"): a JSON number, never a float in Go.
+func (f *fixture) caja(adminTok, nombre, saldo string) int64 {
 	f.t.Helper()
-	res := f.app.Post("/cajas", adminTok, map[string]any{"nombre": nombre, "especialidad": "MIXTA", "saldo": saldo, "id_user_create": 1})
+	res := f.app.Post("/cajas", adminTok, map[string]any{"nombre": nombre, "especialidad": "MIXTA", "saldo": json.Number(saldo), "id_user_create": 1})
 	if res.Status != 201 {
 		f.t.Fatalf("POST /cajas: %s", res)
 	}

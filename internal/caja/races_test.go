@@ -39,7 +39,7 @@ func TestRaceLastUnits(t *testing.T) {
 		_, adminTok := f.app.NewUsuario(role.Admin)
 		_, tok := f.app.NewUsuario(role.User)
 		p := f.product("Galletas", 400, 250, 50, 3)
-		c := f.caja(adminTok, "Caja 01", 0)
+		c := f.caja(adminTok, "Caja 01", "0")
 		sid := f.abrir(tok, c)
 		got := parallel(100, func(int) *testkit.Response { return f.sell(tok, sid, "EFECTIVO", [2]int64{p, 1}) })
 		if got[201] != 50 || got[400] != 50 || len(got) != 2 {
@@ -65,7 +65,7 @@ func TestRaceCrossedLines(t *testing.T) {
 		_, tokB := f.app.NewUsuario(role.User)
 		a := f.product("A", 100, 50, 100000, 0)
 		b := f.product("B", 200, 50, 100000, 0)
-		c1, c2 := f.caja(adminTok, "Caja 01", 0), f.caja(adminTok, "Caja 02", 0)
+		c1, c2 := f.caja(adminTok, "Caja 01", "0"), f.caja(adminTok, "Caja 02", "0")
 		s1, s2 := f.abrir(tokA, c1), f.abrir(tokB, c2)
 		const rounds = 40
 		got := parallel(2*rounds, func(i int) *testkit.Response {
@@ -92,7 +92,7 @@ func TestRaceClose(t *testing.T) {
 		_, adminTok := f.app.NewUsuario(role.Admin)
 		_, tok := f.app.NewUsuario(role.User)
 		p := f.product("Galletas", 400, 250, 100000, 3)
-		c := f.caja(adminTok, "Caja 01", 1000)
+		c := f.caja(adminTok, "Caja 01", "1000")
 		sid := f.abrir(tok, c)
 		var teorico string
 		got := parallel(61, func(i int) *testkit.Response {
@@ -126,7 +126,7 @@ func TestRaceAbrir(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
 		f := newFixture(t, db)
 		_, adminTok := f.app.NewUsuario(role.Admin)
-		c := f.caja(adminTok, "Caja 01", 0)
+		c := f.caja(adminTok, "Caja 01", "0")
 		toks := make([]string, 20)
 		for i := range toks {
 			_, toks[i] = f.app.NewUsuario(role.User)

@@ -23,7 +23,7 @@ func TestRandomVentasKeepAggregates(t *testing.T) {
 		for i := 0; i < 4; i++ {
 			prods = append(prods, f.product(fmt.Sprintf("P%d", i), money.Cents(150+i*75), 100, 1000, 5))
 		}
-		c := f.caja(adminTok, "Caja 01", 500)
+		c := f.caja(adminTok, "Caja 01", "500")
 		sid := f.abrir(tok, c)
 		rng := rand.New(rand.NewPCG(1, 2))
 		metodos := []string{"EFECTIVO", "QR", "TRANSFERENCIA"}

@@ -1,6 +1,7 @@
 package caja_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestVentaFlow(t *testing.T) {
 		_, luisTok := app.NewUsuario(role.Lider)
 		coca := f.product("Coca-Cola 2L", 1250, 900, 10, 3)
 		gall := f.product("Galletas", 400, 250, 5, 4)
-		c1 := f.caja(adminTok, "Caja 01 - General", 100)
+		c1 := f.caja(adminTok, "Caja 01 - General", "100")
 		sid := f.abrir(anaTok, c1)
 		ev := f.listen()
 
@@ -193,17 +194,28 @@ func TestVentaFlow(t *testing.T) {
 		if res.Status != 200 {
 			t.Fatalf("reporte: %s", res)
 		}
+		// The figures are JSON numbers (the frontend's PDF calls toFixed on
+		// them); read them as decimal text and compare in centavos.
 		var rep struct {
 			Totales struct {
-				TotalVendido       float64
+				TotalVendido       json.Number
 				TotalTransacciones int
-				Desglose           map[string]float64
+				Desglose           map[string]json.Number
 			}
-			Ventas []map[string]any
+			Ventas []struct {
+				Total json.Number `json:"total"`
+			}
 		}
 		res.JSON(t, &rep)
-		if rep.Totales.TotalVendido != 12.5 || rep.Totales.TotalTransacciones != 2 || rep.Totales.Desglose["qr"] != 12.5 ||
-			rep.Totales.Desglose["digitalTotal"] != 12.5 || len(rep.Ventas) != 2 || rep.Ventas[1]["total"] != float64(12.5) {
+		cents := func(n json.Number) money.Cents {
+			c, err := money.Parse(n.String())
+			if err != nil {
+				t.Fatalf("reporte: %q is not an amount: %v", n, err)
+			}
+			return c
+		}
+		if cents(rep.Totales.TotalVendido) != 1250 || rep.Totales.TotalTransacciones != 2 || cents(rep.Totales.Desglose["qr"]) != 1250 ||
+			cents(rep.Totales.Desglose["digitalTotal"]) != 1250 || len(rep.Ventas) != 2 || cents(rep.Ventas[1].Total) != 1250 {
 			t.Errorf("reporte: %s", res.Body)
 		}
 		for _, tc := range []struct {
