@@ -264,11 +264,15 @@ func (h *ContactosHandler) create(w http.ResponseWriter, r *http.Request) error 
 	id := uuid.NewString()
 	ctx := r.Context()
 	var out Contacto
+	// The list is in created_at order and the id is random, so the instant is
+	// bound at microseconds: SQLite's own clock has only milliseconds and two
+	// contacts created in the same one would come back in either order.
+	now := h.db.Time(database.Now())
 	err := h.db.Tx(ctx, func(tx *gorm.DB) error {
 		err := tx.Exec("INSERT INTO notificacion_contacto (id, nombre, codigo_pais, telefono, email, recibe_stock_bajo, recibe_cierre_caja, activo, "+
-			"id_user_create, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "+h.db.NowSQL()+", "+h.db.NowSQL()+")",
+			"id_user_create, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			id, *body.Nombre, pais, *body.Telefono, body.Email, boolOr(body.RecibeStockBajo, true), boolOr(body.RecibeCierreCaja, false),
-			boolOr(body.Activo, true), nullID(actor(r))).Error
+			boolOr(body.Activo, true), nullID(actor(r)), now, now).Error
 		if err != nil {
 			return err
 		}
