@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -55,6 +56,7 @@ type Issuer struct {
 	accessKey, refreshKey []byte
 	AccessTTL, RefreshTTL time.Duration
 	now                   func() time.Time
+	verified              verifiedTokens
 }
 
 // NewIssuer builds an Issuer; the keys must differ.
@@ -123,7 +125,7 @@ func (is *Issuer) parse(token, typ string, key []byte) (Claims, error) {
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithIssuer(issuer),
-		jwt.WithLeeway(5*time.Second),
+		jwt.WithLeeway(leeway),
 		jwt.WithTimeFunc(is.now),
 	)
 	if err != nil {
@@ -141,9 +143,52 @@ func (is *Issuer) parse(token, typ string, key []byte) (Claims, error) {
 	return c, nil
 }
 
-// ParseAccess verifies an access token.
+// ParseAccess verifies an access token. A token already verified is not
+// parsed again, only its expiry checked: parsing (base64, JSON, HMAC, 57
+// allocations) was a sixth of an authenticated GET /usuario/:id.
 func (is *Issuer) ParseAccess(token string) (Claims, error) {
-	return is.parse(token, TypeAccess, is.accessKey)
+	if c, ok := is.verified.get(token); ok {
+		if c.ExpiresAt == nil || !is.now().After(c.ExpiresAt.Add(leeway)) {
+			return c, nil
+		}
+		return Claims{}, fmt.Errorf("%w: token has expired", ErrInvalidToken)
+	}
+	c, err := is.parse(token, TypeAccess, is.accessKey)
+	if err == nil {
+		is.verified.put(token, c)
+	}
+	return c, err
+}
+
+// leeway is the clock skew tolerated on exp and iat.
+const leeway = 5 * time.Second
+
+// verifiedTokens remembers the claims of access tokens whose signature was
+// checked. The same string always carries the same claims, so only the
+// expiry needs checking again; revocation is the Authenticator's business
+// (token version, session family), checked on every request as before.
+type verifiedTokens struct {
+	mu sync.RWMutex
+	m  map[string]Claims
+}
+
+// maxVerified bounds the memory: a flood of distinct tokens empties it.
+const maxVerified = 4096
+
+func (v *verifiedTokens) get(token string) (Claims, bool) {
+	v.mu.RLock()
+	c, ok := v.m[token]
+	v.mu.RUnlock()
+	return c, ok
+}
+
+func (v *verifiedTokens) put(token string, c Claims) {
+	v.mu.Lock()
+	if v.m == nil || len(v.m) >= maxVerified {
+		v.m = make(map[string]Claims, 64)
+	}
+	v.m[token] = c
+	v.mu.Unlock()
 }
 
 // ParseRefresh verifies a refresh token's signature and expiry (whether it

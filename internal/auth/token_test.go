@@ -86,3 +86,40 @@ func BenchmarkParseAccess(b *testing.B) {
 		}
 	}
 }
+
+// TestVerifiedTokenStillExpires: a token verified once is answered from
+// memory afterwards, but never past its expiry, and a tampered copy of it is
+// verified from scratch (and refused).
+func TestVerifiedTokenStillExpires(t *testing.T) {
+	is := testIssuer()
+	now := time.Now()
+	is.now = func() time.Time { return now }
+	acc, err := is.Access(Subject{Kind: KindUsuario, ID: "7", RoleID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := is.ParseAccess(acc.Token); err != nil {
+			t.Fatalf("parse %d: %v", i, err)
+		}
+	}
+	if _, ok := is.verified.get(acc.Token); !ok {
+		t.Fatal("the verified token was not remembered")
+	}
+	if _, err := is.ParseAccess(acc.Token[:len(acc.Token)-2] + "xx"); err == nil {
+		t.Fatal("a tampered signature was accepted")
+	}
+	now = now.Add(15*time.Minute + 4*time.Second) // inside the leeway
+	if _, err := is.ParseAccess(acc.Token); err != nil {
+		t.Fatalf("within the leeway: %v", err)
+	}
+	now = now.Add(2 * time.Second)
+	if _, err := is.ParseAccess(acc.Token); err == nil {
+		t.Fatal("an expired token was accepted from memory")
+	}
+	fresh := testIssuer()
+	fresh.now = is.now
+	if _, err := fresh.ParseAccess(acc.Token); err == nil {
+		t.Fatal("an expired token was accepted by a fresh issuer")
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/kantuta/kantuta/internal/jsonappend"
 )
 
 // Renderer writes an *Error in one route family's wire shape.
@@ -37,6 +39,17 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	}
 }
 
+// WriteJSONBytes writes body, already JSON, with the given status and the
+// newline WriteJSON's encoder ends with: for answers written by hand
+// (jsonappend), byte for byte what WriteJSON would send.
+func WriteJSONBytes(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	if _, err := w.Write(append(body, '\n')); err != nil {
+		slog.Debug("write response", "error", err)
+	}
+}
+
 // StreamList answers 200 with a JSON list written as it is produced: open
 // (`[`, or e.g. `{"status":200,"message":"…","data":[` for a wrapped list),
 // then each item as each emits it, then closing (`]` or `]}`), so that a
@@ -45,11 +58,17 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // after it aborts the connection, so that a cut list never looks complete.
 func StreamList(w http.ResponseWriter, r *http.Request, open, closing string, each func(emit func(item any) error) error) error {
 	// Each item goes through a scratch buffer so that the encoder's newline
-	// can be dropped: the bytes are those WriteJSON would have sent.
+	// can be dropped: the bytes are those WriteJSON would have sent. Items
+	// that write their own JSON (jsonappend.Appender) skip reflection.
 	var item bytes.Buffer
+	var own []byte
 	enc := json.NewEncoder(&item)
 	return StreamJSON(w, r, open, closing, func(emit func([]byte) error) error {
 		return each(func(v any) error {
+			if a, ok := v.(jsonappend.Appender); ok {
+				own = a.AppendJSON(own[:0])
+				return emit(own)
+			}
 			item.Reset()
 			if err := enc.Encode(v); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/jsonappend"
 )
 
 // Persona is a row of the persona table.
@@ -48,4 +49,32 @@ func (p Persona) ToJSON() JSON {
 		IDUserCreate: p.IDUserCreate, IDUserUpdate: p.IDUserUpdate,
 		CreatedAt: httpapi.Time(p.CreatedAt), UpdatedAt: httpapi.Time(p.UpdatedAt),
 	}
+}
+
+// AppendJSON appends p as encoding/json writes it, without reflection (the
+// persona and usuario lists write their rows with it).
+func (p JSON) AppendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = jsonappend.Int(b, p.ID)
+	b = append(b, `,"nombres":`...)
+	b = jsonappend.String(b, p.Nombres)
+	b = append(b, `,"p_apellido":`...)
+	b = jsonappend.String(b, p.PApellido)
+	b = append(b, `,"s_apellido":`...)
+	b = jsonappend.StringPtr(b, p.SApellido)
+	b = append(b, `,"fecha_nacimiento":`...)
+	b = jsonappend.Date(b, time.Time(p.FechaNacimiento))
+	b = append(b, `,"genero":`...)
+	b = jsonappend.String(b, p.Genero)
+	b = append(b, `,"estado":`...)
+	b = jsonappend.Bool(b, p.Estado)
+	b = append(b, `,"id_user_create":`...)
+	b = jsonappend.IntPtr(b, p.IDUserCreate)
+	b = append(b, `,"id_user_update":`...)
+	b = jsonappend.IntPtr(b, p.IDUserUpdate)
+	b = append(b, `,"created_at":`...)
+	b = jsonappend.Time(b, time.Time(p.CreatedAt))
+	b = append(b, `,"updated_at":`...)
+	b = jsonappend.Time(b, time.Time(p.UpdatedAt))
+	return append(b, '}')
 }

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/kantuta/kantuta/internal/database"
+	"github.com/kantuta/kantuta/internal/jsonappend"
 )
 
 // ID identifies a role; these three are seeded by the first migration.
@@ -123,4 +124,16 @@ func (s *Store) ApplyNames(ctx context.Context, names [3]string) error {
 		}
 		return nil
 	})
+}
+
+// AppendJSON appends r as encoding/json writes it (the usuario list writes
+// its rows by hand).
+func (r JSON) AppendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = jsonappend.Int(b, int64(r.ID))
+	b = append(b, `,"nombre":`...)
+	b = jsonappend.String(b, r.Nombre)
+	b = append(b, `,"descripcion":`...)
+	b = jsonappend.StringPtr(b, r.Descripcion)
+	return append(b, '}')
 }

@@ -145,6 +145,8 @@ func (a *App) routes() http.Handler {
 	r.Use(httpapi.SecurityHeaders)
 	r.Use(httpapi.Deadline(a.Config.RequestTimeout))
 	r.Use(a.Metrics.Middleware)
+	// Inside the metrics and the log, which count what the handler wrote.
+	r.Use(httpapi.Compress("/metrics"))
 	if len(a.Config.TrustedProxies) > 0 {
 		prefixes := make([]string, 0, len(a.Config.TrustedProxies))
 		for _, p := range a.Config.TrustedProxies {

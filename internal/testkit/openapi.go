@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -118,6 +119,17 @@ func (a *App) checkResponse(req *http.Request, res *Response) {
 func (s *OpenAPI) Check(req *http.Request, res *Response) error {
 	if req.Method == http.MethodOptions || req.Method == http.MethodHead {
 		return nil // CORS preflights and HEADs have no documented body
+	}
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(res.Body))
+		if err != nil {
+			return fmt.Errorf("Content-Encoding gzip, but the body is not: %w", err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil {
+			return fmt.Errorf("Content-Encoding gzip, but the body is cut: %w", err)
+		}
+		res = &Response{Status: res.Status, Header: res.Header, Body: plain}
 	}
 	specReq := req.Clone(context.Background())
 	u, _ := url.Parse(specHost)

@@ -48,14 +48,17 @@ type Config struct {
 }
 
 // Handler serves /usuario.
-type Handler struct{ Config }
+type Handler struct {
+	Config
+	cache *listCache
+}
 
 // NewHandler builds the /usuario handler.
 func NewHandler(cfg Config) *Handler {
 	if cfg.Lockout == nil {
 		cfg.Lockout = login.NewLockout(nil, 0, 0) // disabled
 	}
-	return &Handler{cfg}
+	return &Handler{Config: cfg, cache: &listCache{}}
 }
 
 // Routes mounts the handler under /usuario.
@@ -214,12 +217,34 @@ const MaxName = 100
 // reaches 500 million usuarios, far past any shop.
 const MaxPage = 1_000_000
 
-// streamAll answers GET /usuario without a page: every usuario, encoded
-// as the rows arrive, so that memory does not grow with the shop's staff.
+// streamAll answers GET /usuario without a page: every usuario. The answer
+// is kept (listCache) and served again while usuario_list_version stays
+// the same; otherwise it is encoded as the rows arrive, so that memory does
+// not grow with the shop's staff, and kept if it is not too long.
 func (h *Handler) streamAll(w http.ResponseWriter, r *http.Request) error {
-	return httpapi.StreamList(w, r, `{"status":200,"message":"`+listMessage+`","data":[`, "]}", func(emit func(any) error) error {
-		return h.Store.Each(r.Context(), func(u Usuario) error { return emit(u.ToJSON()) })
+	ctx := r.Context()
+	current, err := h.Store.ListVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if plain, gz, ok := h.cache.get(current); ok {
+		httpapi.WriteJSONEncoded(w, r, plain, gz)
+		return nil
+	}
+	tee := &teeWriter{ResponseWriter: w, limit: maxCachedList}
+	var buf []byte
+	read := int64(-1)
+	err = httpapi.StreamJSON(tee, r, `{"status":200,"message":"`+listMessage+`","data":[`, "]}", func(emit func([]byte) error) error {
+		return h.Store.Each(ctx, func(u Usuario, version int64) error {
+			read = version
+			buf = u.ToJSON().AppendJSON(buf[:0])
+			return emit(buf)
+		})
 	})
+	if err == nil && read >= 0 && !tee.overflow {
+		h.cache.put(read, tee.buf, httpapi.Gzip(tee.buf))
+	}
+	return err
 }
 
 // target reads the path id and checks the caller may act on it: admins
@@ -246,7 +271,13 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return toHTTP(err)
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"status": 200, "message": "Usuario encontrado!", "data": u.ToJSON()})
+	// The hottest single answer, written by hand: the bytes encoding/json
+	// gives the map {"status","message","data"} (its keys sorted).
+	b := make([]byte, 0, 640)
+	b = append(b, `{"data":`...)
+	b = u.ToJSON().AppendJSON(b)
+	b = append(b, `,"message":"Usuario encontrado!","status":200}`...)
+	httpapi.WriteJSONBytes(w, http.StatusOK, b)
 	return nil
 }
 

@@ -98,16 +98,41 @@ func (s *Store) ByID(ctx context.Context, id int64) (Usuario, error) {
 }
 
 // Each calls fn for every usuario (inactive ones included) in id order,
-// one row at a time, so that the whole list is never held in memory.
-func (s *Store) Each(ctx context.Context, fn func(Usuario) error) error {
-	rows, err := s.db.SQL.QueryContext(ctx, allQuery)
+// one row at a time, so that the whole list is never held in memory, with
+// the usuario_list_version the rows were read at (one statement: one
+// snapshot on both databases). Only the columns the list shows are read.
+func (s *Store) Each(ctx context.Context, fn func(u Usuario, version int64) error) error {
+	rows, err := s.db.SQL.QueryContext(ctx, listQuery)
 	if err == nil {
-		err = database.EachRow(rows, func(r *sql.Rows) (Usuario, error) { return scanUsuario(r) }, fn)
+		type row struct {
+			u       Usuario
+			version int64
+		}
+		err = database.EachRow(rows, func(r *sql.Rows) (row, error) {
+			var x row
+			u, p, ro := &x.u, &x.u.Persona, &x.u.Role
+			err := r.Scan(&u.ID, &u.Name, &u.Email, &u.Estado, &u.IDUserCreate, &u.IDUserUpdate, &u.CreatedAt, &u.UpdatedAt,
+				&p.ID, &p.Nombres, &p.PApellido, &p.SApellido, &p.FechaNacimiento, &p.Genero, &p.Estado,
+				&p.IDUserCreate, &p.IDUserUpdate, &p.CreatedAt, &p.UpdatedAt,
+				&ro.ID, &ro.Nombre, &ro.Descripcion, &x.version)
+			return x, err
+		}, func(x row) error { return fn(x.u, x.version) })
 	}
 	if err != nil {
 		return fmt.Errorf("list usuarios: %w", err)
 	}
 	return nil
+}
+
+// ListVersion is the number every change to a usuario, persona or role
+// raises (usuario_list_version, kept by triggers): GET /usuario's answer
+// read at this version is still the answer.
+func (s *Store) ListVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.db.SQL.QueryRowContext(ctx, listVersionQuery).Scan(&v); err != nil {
+		return 0, fmt.Errorf("usuario list version: %w", err)
+	}
+	return v, nil
 }
 
 // scanUsuario reads one row of usuarioSelect.
@@ -131,9 +156,17 @@ const usuarioSelect = `SELECT u.id, u.name, u.email, u.password, u.id_persona, u
 FROM usuario u JOIN persona p ON p.id = u.id_persona JOIN role r ON r.id = u.id_role`
 
 // Both databases read $1 as the first argument, so one text serves both.
+const byIDQuery = usuarioSelect + "\nWHERE u.id = $1"
+
 const (
-	byIDQuery = usuarioSelect + "\nWHERE u.id = $1"
-	allQuery  = usuarioSelect + "\nORDER BY u.id"
+	listQuery = `SELECT u.id, u.name, u.email, u.estado, u.id_user_create, u.id_user_update, u.created_at, u.updated_at,
+	p.id, p.nombres, p.p_apellido, p.s_apellido, p.fecha_nacimiento, p.genero, p.estado,
+	p.id_user_create, p.id_user_update, p.created_at, p.updated_at,
+	r.id, r.nombre, r.descripcion, lv.version
+FROM usuario u JOIN persona p ON p.id = u.id_persona JOIN role r ON r.id = u.id_role
+CROSS JOIN usuario_list_version lv
+ORDER BY u.id`
+	listVersionQuery = "SELECT version FROM usuario_list_version WHERE id = 1"
 )
 
 // ByEmail returns one usuario by its (case-insensitive) email.
