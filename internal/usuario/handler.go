@@ -267,7 +267,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u, err := h.Store.ByID(r.Context(), id)
+	u, err := h.Store.View(r.Context(), id)
 	if err != nil {
 		return toHTTP(err)
 	}
