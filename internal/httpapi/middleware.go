@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -29,8 +30,15 @@ const (
 // can tell the access log who the caller was.
 type requestState struct {
 	id     string
-	logger *slog.Logger
+	base   *slog.Logger
+	once   sync.Once
+	logger *slog.Logger // base with the request id, made when first asked for
 	userID string
+}
+
+func (st *requestState) log() *slog.Logger {
+	st.once.Do(func() { st.logger = st.base.With("request_id", st.id) })
+	return st.logger
 }
 
 // RequestID returns the id of the request in ctx ("" outside a request).
@@ -44,7 +52,7 @@ func RequestID(ctx context.Context) string {
 // LoggerFrom returns the request's logger (with its request id), or the default.
 func LoggerFrom(ctx context.Context) *slog.Logger {
 	if st, ok := ctx.Value(keyRequest).(*requestState); ok {
-		return st.logger
+		return st.log()
 	}
 	return slog.Default()
 }
@@ -68,7 +76,9 @@ func RequestLog(base *slog.Logger) func(http.Handler) http.Handler {
 			if !saneID(id) {
 				id = newID()
 			}
-			st := &requestState{id: id, logger: base.With("request_id", id)}
+			// Most requests log one line, the access log below: the logger
+			// with the request id is made only for handlers that log more.
+			st := &requestState{id: id, base: base}
 			w.Header().Set("X-Request-Id", id)
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			start := time.Now()
@@ -81,7 +91,11 @@ func RequestLog(base *slog.Logger) func(http.Handler) http.Handler {
 			if status >= 500 {
 				level = slog.LevelError
 			}
+			if !base.Enabled(r.Context(), level) {
+				return
+			}
 			attrs := []slog.Attr{
+				slog.String("request_id", id),
 				slog.String("method", r.Method),
 				slog.String("route", RoutePattern(r)),
 				slog.Int("status", status),
@@ -91,7 +105,7 @@ func RequestLog(base *slog.Logger) func(http.Handler) http.Handler {
 			if st.userID != "" {
 				attrs = append(attrs, slog.String("user_id", st.userID))
 			}
-			st.logger.LogAttrs(r.Context(), level, "request", attrs...)
+			base.LogAttrs(r.Context(), level, "request", attrs...)
 		})
 	}
 }
