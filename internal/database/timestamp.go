@@ -33,6 +33,10 @@ var timestampLayouts = []string{
 }
 
 func (s *Timestamp) parse(v string) error {
+	if t, ok := parseStored(v); ok {
+		*s = Timestamp(t)
+		return nil
+	}
 	for _, l := range timestampLayouts {
 		if t, err := time.Parse(l, strings.TrimSpace(v)); err == nil {
 			*s = Timestamp(t.UTC())
@@ -40,6 +44,58 @@ func (s *Timestamp) parse(v string) error {
 		}
 	}
 	return fmt.Errorf("database: unreadable timestamp %q", v)
+}
+
+// parseStored reads the form SQLite's column defaults and db.Time store,
+// "2006-01-02 15:04:05" with an optional fraction of 1 to 9 digits, UTC,
+// without time.Parse, which tries layouts in turn (long product lists read
+// two timestamps a row); anything else, or an impossible date, is left to
+// the layouts.
+func parseStored(v string) (time.Time, bool) {
+	if len(v) < 19 || v[4] != '-' || v[7] != '-' || (v[10] != ' ' && v[10] != 'T') || v[13] != ':' || v[16] != ':' {
+		return time.Time{}, false
+	}
+	ok := true
+	num := func(s string) int {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			c := s[i] - '0'
+			if c > 9 {
+				ok = false
+			}
+			n = n*10 + int(c)
+		}
+		return n
+	}
+	year, month, day := num(v[0:4]), num(v[5:7]), num(v[8:10])
+	hour, minute, sec := num(v[11:13]), num(v[14:16]), num(v[17:19])
+	nsec := 0
+	if frac := v[19:]; frac != "" {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false
+		}
+		nsec = num(frac[1:])
+		for range 10 - len(frac) {
+			nsec *= 10
+		}
+	}
+	if !ok || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // Time returns the instant.

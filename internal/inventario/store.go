@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,7 +18,12 @@ import (
 // Store reads inventario rows. Reads use database/sql with one query text
 // for both databases (both read $1), scanned column by column: the product
 // list is the frontend's hottest read.
-type Store struct{ db *database.DB }
+type Store struct {
+	db *database.DB
+	// pgText is set once the product list's results came in a form the raw
+	// path does not decode (listpg.go): it then goes to database/sql.
+	pgText atomic.Bool
+}
 
 // NewStore builds the store.
 func NewStore(db *database.DB) *Store { return &Store{db: db} }
@@ -93,26 +99,50 @@ func scanProducto(row scanner) (Producto, error) {
 	return p, err
 }
 
-// productoList selects the list's columns; on PostgreSQL the amounts come
-// as bigint centavos, which pgx decodes in binary, instead of NUMERIC text
-// to parse (money.Cents scans both).
+// productoList is the list's query without its WHERE. The amounts are the
+// columns themselves: on PostgreSQL the raw path decodes NUMERIC's binary
+// form (listpg.go), and money.Cents scans SQLite's integer centavos and
+// NUMERIC text alike. On SQLite the timestamps are selected as text: for a
+// DATETIME column the driver tries time layouts one after another (a
+// third of the SQLite list's CPU); database.Timestamp reads the stored
+// form directly.
 func (s *Store) productoList() string {
-	precio, costo := "p.precio_venta", "p.costo_compra"
-	if s.db.IsPostgres() {
-		precio, costo = "(p.precio_venta * 100)::bigint", "(p.costo_compra * 100)::bigint"
+	created, updated := "p.created_at", "p.updated_at"
+	if !s.db.IsPostgres() {
+		created, updated = "CAST(p.created_at AS TEXT)", "CAST(p.updated_at AS TEXT)"
 	}
-	return `SELECT p.id, p.nombre, p.codigo_barras, ` + precio + `, ` + costo + `, p.stock_actual, p.stock_minimo,
-	p.id_categoria, p.estado, p.id_user_create, p.id_user_update, p.created_at, p.updated_at
+	return `SELECT p.id, p.nombre, p.codigo_barras, p.precio_venta, p.costo_compra, p.stock_actual, p.stock_minimo,
+	p.id_categoria, p.estado, p.id_user_create, p.id_user_update, ` + created + `, ` + updated + `
 FROM producto p`
 }
 
-// scanProductoRow reads a row of productoListSelect into p (reused).
-func scanProductoRow(row scanner, p *Producto) error {
-	var created, updated time.Time
+// productoRow is a reused row of productoList read through database/sql;
+// the Null types keep Scan off its reflection path (a **string or **int64
+// destination allocates per row).
+type productoRow struct {
+	p                      Producto
+	codigo                 sql.NullString
+	userCreate, userUpdate sql.NullInt64
+	created, updated       database.Timestamp
+}
+
+// scan reads a row of productoList into r.p.
+func (r *productoRow) scan(row scanner) error {
+	p := &r.p
+	err := row.Scan(&p.ID, &p.Nombre, &r.codigo, &p.PrecioVenta, &p.CostoCompra, &p.StockActual, &p.StockMinimo,
+		&p.IDCategoria, &p.Estado, &r.userCreate, &r.userUpdate, &r.created, &r.updated)
 	p.CodigoBarras, p.IDUserCreate, p.IDUserUpdate = nil, nil, nil
-	err := row.Scan(&p.ID, &p.Nombre, &p.CodigoBarras, &p.PrecioVenta, &p.CostoCompra, &p.StockActual, &p.StockMinimo,
-		&p.IDCategoria, &p.Estado, &p.IDUserCreate, &p.IDUserUpdate, &created, &updated)
-	p.CreatedAt, p.UpdatedAt = utc(created), utc(updated)
+	if r.codigo.Valid {
+		p.CodigoBarras = &r.codigo.String
+	}
+	if r.userCreate.Valid {
+		p.IDUserCreate = &r.userCreate.Int64
+	}
+	if r.userUpdate.Valid {
+		p.IDUserUpdate = &r.userUpdate.Int64
+	}
+	p.CreatedAt, p.UpdatedAt = utc(r.created.Time()), utc(r.updated.Time())
+	p.CreatedAtFE, p.UpdatedAtFE = p.CreatedAt, p.UpdatedAt
 	return err
 }
 
@@ -126,6 +156,8 @@ type ProductoFilter struct {
 // EachProducto calls fn for every active product matching f, newest first,
 // one row at a time, with its category's JSON: the categories are read
 // first, once (a shop has a few dozen), and the products without a join.
+// p is reused, and on PostgreSQL its strings point into the driver's read
+// buffer: it is valid only during fn.
 func (s *Store) EachProducto(ctx context.Context, f ProductoFilter, fn func(p *Producto, cat []byte) error) error {
 	cats := map[int64][]byte{}
 	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+categoriaCols+" FROM categoria c")
@@ -137,6 +169,9 @@ func (s *Store) EachProducto(ctx context.Context, f ProductoFilter, fn func(p *P
 	}
 	if err != nil {
 		return fmt.Errorf("list productos: categorias: %w", err)
+	}
+	if testHookCategoriasRead != nil {
+		testHookCategoriasRead()
 	}
 	var where []string
 	var args []any
@@ -156,17 +191,47 @@ func (s *Store) EachProducto(ctx context.Context, f ProductoFilter, fn func(p *P
 	if f.BajoStock {
 		where = append(where, "p.stock_actual <= p.stock_minimo")
 	}
-	rows, err = s.db.SQL.QueryContext(ctx, s.productoList()+"\nWHERE "+strings.Join(where, " AND ")+"\nORDER BY p.id DESC", args...)
-	if err == nil {
-		var p Producto
-		err = database.EachRow(rows, func(r *sql.Rows) (*Producto, error) { return &p, scanProductoRow(r, &p) }, func(p *Producto) error {
-			return fn(p, cats[p.IDCategoria])
-		})
+	query := s.productoList() + "\nWHERE " + strings.Join(where, " AND ") + "\nORDER BY p.id DESC"
+	emit := func(p *Producto) error {
+		cat, ok := cats[p.IDCategoria]
+		if !ok {
+			// Created after the categories were read (the two reads are not
+			// one snapshot): read it now, on another connection.
+			c, err := s.categoriaByID(ctx, p.IDCategoria)
+			if err != nil {
+				return fmt.Errorf("categoria %d: %w", p.IDCategoria, err)
+			}
+			cat = appendCategoria(nil, &c)
+			cats[c.ID] = cat
+		}
+		return fn(p, cat)
+	}
+	err = errPGFormat
+	if s.db.IsPostgres() && !s.pgText.Load() {
+		err = s.eachProductoPG(ctx, query, args, emit)
+		if errors.Is(err, errPGFormat) {
+			s.pgText.Store(true) // the same pool answers the same way next time
+		}
+	}
+	if errors.Is(err, errPGFormat) {
+		rows, err = s.db.SQL.QueryContext(ctx, query, args...)
+		if err == nil {
+			var r productoRow
+			err = database.EachRow(rows, func(rows *sql.Rows) (*Producto, error) { return &r.p, r.scan(rows) }, emit)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("list productos: %w", err)
 	}
 	return nil
+}
+
+// testHookCategoriasRead runs between EachProducto's two reads (tests).
+var testHookCategoriasRead func()
+
+// categoriaByID returns a category whatever its estado.
+func (s *Store) categoriaByID(ctx context.Context, id int64) (Categoria, error) {
+	return scanCategoria(s.db.SQL.QueryRowContext(ctx, "SELECT "+categoriaCols+" FROM categoria c WHERE c.id = $1", id))
 }
 
 // Producto returns an active product, or errNotFound.
