@@ -3,10 +3,12 @@ package httpapi
 import (
 	"strings"
 	"time"
+
+	"github.com/kantuta/kantuta/internal/jsonappend"
 )
 
 // TimeLayout is ISO 8601 in UTC with milliseconds, as the Nest server sent it.
-const TimeLayout = "2006-01-02T15:04:05.000Z"
+const TimeLayout = jsonappend.TimeLayout
 
 // FormatTime renders t as 2024-07-10T14:22:00.000Z.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }

@@ -2,6 +2,7 @@ package jsonappend
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -44,5 +45,51 @@ func TestScalars(t *testing.T) {
 		string(StringPtr(nil, nil)) + string(StringPtr(nil, &s)) + string(Int(nil, 7))
 	if want := `truefalsenull-42null"x"7`; got != want {
 		t.Fatalf("got %s, want %s", got, want)
+	}
+}
+
+// Time matches the layout's formatting at every day boundary around its
+// fast path's limits and leap days, and at instants spread over years 1 to
+// 12,000.
+func TestTimeMatchesFormat(t *testing.T) {
+	for _, tt := range []time.Time{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.FixedZone("BOT", -4*3600)), time.Date(12026, 1, 2, 3, 4, 5, 6e6, time.UTC)} {
+		want, _ := json.Marshal(tt.UTC().Format(TimeLayout))
+		if got := Time(nil, tt); string(got) != string(want) {
+			t.Errorf("Time(%v) = %s, want %s", tt, got, want)
+		}
+	}
+	// Every day boundary around the fast path's limits and leap days, and
+	// instants spread over years 1 to 12,000.
+	var times []time.Time
+	for _, d := range []time.Time{time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2000, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2100, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)} {
+		for _, off := range []time.Duration{-24 * time.Hour, -time.Millisecond, -time.Nanosecond, 0, time.Millisecond, 24 * time.Hour} {
+			times = append(times, d.Add(off))
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	lo, hi := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).Unix(), time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for range 100_000 {
+		times = append(times, time.Unix(lo+rng.Int64N(hi-lo), rng.Int64N(1e9)))
+	}
+	for _, tt := range times {
+		want, _ := json.Marshal(tt.UTC().Format(TimeLayout))
+		if got := Time(nil, tt); string(got) != string(want) {
+			t.Fatalf("Time(%v) = %s, want %s", tt, got, want)
+		}
+	}
+}
+
+// Every byte, alone and next to multi-byte runes, escapes as encoding/json
+// escapes it.
+func TestStringEveryByte(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for _, s := range []string{string([]byte{byte(c)}), "añ" + string([]byte{byte(c)}) + "\u2028x", string([]byte{byte(c), 0xa9})} {
+			want, _ := json.Marshal(s)
+			if got := String(nil, s); string(got) != string(want) {
+				t.Errorf("String(%q) = %s, want %s", s, got, want)
+			}
+		}
 	}
 }
