@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -211,6 +213,24 @@ func (s *Store) SeedDemo(ctx context.Context, n int, loc *time.Location, progres
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		// Product rows first, in the sales' order (month rows, then year
+		// rows, products ascending), then the day rows of the demo caja.
+		if err := upsertSeedAggs(tx, s.db, "resumen_producto_mes", "mes", months); err != nil {
+			return err
+		}
+		years := map[monthKey]*monthAgg{}
+		for k, v := range months {
+			yk := monthKey{k.mes[:4], k.producto}
+			if years[yk] == nil {
+				years[yk] = &monthAgg{}
+			}
+			years[yk].cantidad += v.cantidad
+			years[yk].importe += v.importe
+			years[yk].cost += v.cost
+		}
+		if err := upsertSeedAggs(tx, s.db, "resumen_producto_anio", "anio", years); err != nil {
+			return err
+		}
 		for k, v := range days {
 			if err := tx.Exec(`INSERT INTO resumen_ventas_dia (dia, id_caja, id_usuario, metodo_pago, total, n) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (dia, id_caja, id_usuario, metodo_pago) DO UPDATE SET total = resumen_ventas_dia.total + excluded.total,
@@ -218,18 +238,49 @@ func (s *Store) SeedDemo(ctx context.Context, n int, loc *time.Location, progres
 				return err
 			}
 		}
-		for k, v := range months {
-			if err := tx.Exec(`INSERT INTO resumen_producto_mes (mes, id_producto, cantidad, importe, costo) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (mes, id_producto) DO UPDATE SET cantidad = resumen_producto_mes.cantidad + excluded.cantidad,
-				importe = resumen_producto_mes.importe + excluded.importe, costo = resumen_producto_mes.costo + excluded.costo`,
-				k.mes, k.producto, v.cantidad, s.db.Money(v.importe), s.db.Money(v.cost)).Error; err != nil {
-				return err
-			}
-		}
 		// The demo session closes balanced on its cash sales.
 		return tx.Exec("UPDATE sesiones_caja SET monto_final_teorico = ?, monto_final_real = ?, diferencia = 0 WHERE id = ?",
 			s.db.Money(efectivo), s.db.Money(efectivo), sesionID).Error
 	})
+}
+
+// upsertSeedAggs adds the seed's sums to a product aggregate, key by key
+// in order and products ascending (the lock order of the sales that may
+// run meanwhile), 1,000 rows a statement. The month map's key serves for
+// years too: its mes is then the year's four digits.
+func upsertSeedAggs(tx *gorm.DB, db *database.DB, table, keyCol string, sums map[monthKey]*monthAgg) error {
+	keys := make([]monthKey, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].mes != keys[j].mes {
+			return keys[i].mes < keys[j].mes
+		}
+		return keys[i].producto < keys[j].producto
+	})
+	for start := 0; start < len(keys); {
+		end := start
+		var rows []productAgg
+		for end < len(keys) && keys[end].mes == keys[start].mes && len(rows) < 1000 {
+			v := sums[keys[end]]
+			rows = append(rows, productAgg{producto: keys[end].producto, cantidad: v.cantidad, importe: v.importe, costo: v.cost})
+			end++
+		}
+		var key any = keys[start].mes
+		if keyCol == "anio" {
+			y, err := strconv.Atoi(keys[start].mes)
+			if err != nil {
+				return err
+			}
+			key = y
+		}
+		if err := upsertProductAggs(tx, db, table, keyCol, key, rows); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
 }
 
 // seedProducts returns the active products, creating demo ones if needed.
