@@ -273,15 +273,22 @@ type productAgg struct {
 	importe, costo money.Cents
 }
 
-// upsertProductAggs adds rows to the product aggregate table (keyed by
-// keyCol = key and id_producto) in one multi-row upsert; both databases
-// apply the VALUES in order, so rows sorted by product keep the lock
-// order. Each product appears once (a statement may not update a row
-// twice). table and keyCol are constants of this package.
+// upsertProductAggs adds rows to a product aggregate in one statement
+// (productAggSQL).
 func upsertProductAggs(tx *gorm.DB, db *database.DB, table, keyCol string, key any, rows []productAgg) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	q, args := productAggSQL(db, table, keyCol, key, rows)
+	return tx.Exec(q, args...).Error
+}
+
+// productAggSQL is the multi-row upsert that adds rows to the product
+// aggregate table (keyed by keyCol = key and id_producto); both databases
+// apply the VALUES in order, so rows sorted by product keep the lock
+// order. Each product appears once (a statement may not update a row
+// twice). table and keyCol are constants of this package.
+func productAggSQL(db *database.DB, table, keyCol string, key any, rows []productAgg) (string, []any) {
 	var sb strings.Builder
 	args := make([]any, 0, 5*len(rows))
 	sb.WriteString("INSERT INTO " + table + " (" + keyCol + ", id_producto, cantidad, importe, costo) VALUES ")
@@ -294,7 +301,7 @@ func upsertProductAggs(tx *gorm.DB, db *database.DB, table, keyCol string, key a
 	}
 	sb.WriteString(" ON CONFLICT (" + keyCol + ", id_producto) DO UPDATE SET cantidad = " + table + ".cantidad + excluded.cantidad, importe = " +
 		table + ".importe + excluded.importe, costo = " + table + ".costo + excluded.costo")
-	return tx.Exec(sb.String(), args...).Error
+	return sb.String(), args
 }
 
 func (s *Sales) aggregateDay(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, n int64) error {
