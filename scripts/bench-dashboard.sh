@@ -5,13 +5,20 @@
 # measures GET /reportes/dashboard-stats with sequential requests.
 #   scripts/bench-dashboard.sh sqlite   [N=200000]
 #   scripts/bench-dashboard.sh postgres [N=1000000]   (BENCH_POSTGRES_URL, default local)
-# The PostgreSQL run drops and recreates the database kantuta_bench_dashboard.
+# The PostgreSQL run drops and recreates the database BENCH_DB (default
+# kantuta_bench_dashboard). BENCH_PORT (default 38550) is the server's port.
+# BENCH_REUSE=DIR keeps the seeded database (the SQLite file in DIR, or the
+# PostgreSQL database); a later run with the same DIR migrates it with the
+# binary being measured (new migrations backfill their tables) and
+# measures again without seeding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dialect=${1:-sqlite}
-work=$(mktemp -d)
+work=${BENCH_REUSE:-$(mktemp -d)}
+mkdir -p "$work"
+reuse=no; [ -n "${BENCH_REUSE:-}" ] && [ -f "$work/seeded" ] && reuse=yes
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "${BENCH_REUSE:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
 
 go build -o "$work/kantuta" ./cmd/kantuta
@@ -23,8 +30,9 @@ case "$dialect" in
   postgres)
     n=${2:-1000000}
     pg=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
-    psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS kantuta_bench_dashboard" -c "CREATE DATABASE kantuta_bench_dashboard"
-    export DATABASE_URL="$pg/kantuta_bench_dashboard?sslmode=disable" ;;
+    dbname=${BENCH_DB:-kantuta_bench_dashboard}
+    [ "$reuse" = yes ] || psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS $dbname" -c "CREATE DATABASE $dbname"
+    export DATABASE_URL="$pg/$dbname?sslmode=disable" ;;
   *) echo "usage: $0 sqlite|postgres [N]" >&2; exit 2 ;;
 esac
 port=${BENCH_PORT:-38550}
@@ -32,9 +40,14 @@ export JWT_SECRET=bench-access-secret-0123456789abcdef0123 JWT_REFRESH_SECRET=be
 export KANTUTA_ADDR=127.0.0.1:$port LOG_LEVEL=warn KANTUTA_DATA_DIR="$work"
 
 "$work/kantuta" migrate up >/dev/null
-"$work/kantuta" admin create --email bench@kantuta.local --password bench-password-123 >/dev/null
-echo "==> seed ($dialect): $n ventas"
-"$work/bench-dashboard" seed -ventas "$n"
+if [ "$reuse" = yes ]; then
+  echo "==> reusing the database seeded in $work (migrated to this binary's schema)"
+else
+  "$work/kantuta" admin create --email bench@kantuta.local --password bench-password-123 >/dev/null
+  echo "==> seed ($dialect): $n ventas"
+  "$work/bench-dashboard" seed -ventas "$n"
+  touch "$work/seeded"
+fi
 "$work/kantuta" serve >"$work/serve.out" 2>"$work/serve.log" &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done

@@ -23,7 +23,10 @@ Inserts demo data in bulk, with progress on stderr (at least one of):
   --clientes N    customers (realistic names, valid distinct cédulas, phones)
   --productos N   categories and products, with their ALTA stock movements
   --ventas N      historical sales with their lines and report aggregates
-                  (they sell the products there are; products come first)
+                  (they sell the products there are; products come first);
+                  on PostgreSQL all of them or none (one transaction), and
+                  from 50,000 on the sales and product tables are locked
+                  until it ends (seed a shop that is not selling)
 Everything is added to what is there; --reset deletes every customer first
 (refused when other records point to them).
 `

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"sort"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,16 +20,19 @@ import (
 	"github.com/kantuta/kantuta/internal/money"
 )
 
-// SeedBatch is how many demo ventas one seed transaction writes.
+// SeedBatch is how many demo ventas one batch writes (one transaction each
+// on SQLite; one COPY of each table on PostgreSQL).
 const SeedBatch = 20_000
 
-// seedWriters is how many COPY streams write batches at once on PostgreSQL.
-const seedWriters = 2
+// seedBulkThreshold: a PostgreSQL seed of at least this many ventas drops
+// the venta and detalles_venta secondary indexes and foreign keys and makes
+// them again after loading, inside the seed's one transaction, unless the
+// table already holds more than seedBulkExisting times as many ventas.
+// Measured on 2 loaded cores: maintaining them costs ≈ 190 µs per seeded
+// venta, making them again ≈ 7 µs per venta in the table.
+var seedBulkThreshold = 50_000
 
-type seedJob struct {
-	at    int
-	batch []seedVenta
-}
+const seedBulkExisting = 10
 
 type seedProduct struct {
 	id           int64
@@ -64,12 +68,98 @@ type monthAgg struct {
 	importe, cost money.Cents
 }
 
+// seedSums are the §14.4 aggregates of the generated ventas, summed in Go
+// and upserted once at the end.
+type seedSums struct {
+	days     map[dayKey]*[2]int64 // total centavos, n
+	months   map[monthKey]*monthAgg
+	efectivo money.Cents
+}
+
+// seedGen makes the demo ventas: spread evenly over the last 365 days in
+// id order, as real sales are (ids and fechas ascend together; the index
+// on fecha appends), 60% EFECTIVO, 2% annulled, 1–5 lines of 1–3 units.
+type seedGen struct {
+	n        int
+	now      time.Time
+	loc      *time.Location
+	products []seedProduct
+	rng      *rand.Rand
+	sums     seedSums
+}
+
+// batch makes the ventas done..done+size-1 and adds the counted ones to
+// the sums.
+func (g *seedGen) batch(done, size int) []seedVenta {
+	batch := make([]seedVenta, size)
+	step := int64(365*24*time.Hour) / int64(g.n)
+	for i := range batch {
+		v := &batch[i]
+		v.fecha = g.now.Add(-365 * 24 * time.Hour).Add(time.Duration(int64(done+i)*step + g.rng.Int64N(max(step, 1))))
+		switch r := g.rng.IntN(10); {
+		case r < 6:
+			v.metodo = Efectivo
+		case r < 9:
+			v.metodo = QR
+		default:
+			v.metodo = Transferencia
+		}
+		v.estado = Completada
+		if g.rng.IntN(50) == 0 {
+			v.estado = Anulada
+		}
+		nl := 1 + g.rng.IntN(5)
+		v.lines = make([]seedLine, 0, nl)
+		for j := 0; j < nl; j++ {
+			p := g.products[g.rng.IntN(len(g.products))]
+			q := int64(1 + g.rng.IntN(3))
+			sub, _ := p.precio.Mul(q)
+			v.lines = append(v.lines, seedLine{producto: p.id, cantidad: q, precio: p.precio, costo: p.cost, sub: sub})
+			v.total += sub
+		}
+		if v.estado == Anulada {
+			continue
+		}
+		local := v.fecha.In(g.loc)
+		dk := dayKey{local.Format(time.DateOnly), v.metodo}
+		if g.sums.days[dk] == nil {
+			g.sums.days[dk] = &[2]int64{}
+		}
+		g.sums.days[dk][0] += int64(v.total)
+		g.sums.days[dk][1]++
+		if v.metodo == Efectivo {
+			g.sums.efectivo += v.total
+		}
+		mes := local.Format("2006-01")
+		for _, l := range v.lines {
+			mk := monthKey{mes, l.producto}
+			a := g.sums.months[mk]
+			if a == nil {
+				a = &monthAgg{}
+				g.sums.months[mk] = a
+			}
+			c, _ := l.costo.Mul(l.cantidad)
+			a.cantidad += l.cantidad
+			a.importe += l.sub
+			a.cost += c
+		}
+	}
+	return batch
+}
+
 // SeedDemo inserts n historical demo ventas (about 3 lines each, over the
-// last 365 days in id order, 2% annulled) into one closed demo session of a new demo
-// caja, with the §14.4 aggregates, in batches of SeedBatch (COPY on
-// PostgreSQL). The sales are history: they move no stock and no drawer
-// cash (the demo session is closed with teórico = real). It sells the
-// active products, or creates 20 demo ones when there are fewer than 5.
+// last 365 days in id order, 2% annulled) into one closed demo session of a
+// new demo caja, with the §14.4 aggregates. The sales are history: they
+// move no stock and no drawer cash (the demo session is closed with
+// teórico = real). It sells the active products, or creates 20 demo ones
+// when there are fewer than 5.
+//
+// On PostgreSQL the whole seed is one transaction (all of it or nothing):
+// batches of SeedBatch written with COPY while the next one is generated,
+// and, for a large seed, without the secondary indexes and foreign keys of
+// venta and detalles_venta, made again before the commit (see
+// bulkVentaSchema). On SQLite each batch is a transaction of multi-row
+// INSERTs and the aggregates a last one.
 func (s *Store) SeedDemo(ctx context.Context, n int, loc *time.Location, progress func(done int)) error {
 	db := s.db.WithContext(ctx)
 	var user int64
@@ -83,153 +173,302 @@ func (s *Store) SeedDemo(ctx context.Context, n int, loc *time.Location, progres
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	now := database.Now()
+	g := &seedGen{n: n, now: database.Now(), loc: loc, products: products,
+		rng:  rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)),
+		sums: seedSums{days: map[dayKey]*[2]int64{}, months: map[monthKey]*monthAgg{}}}
+	if s.db.IsPostgres() {
+		return s.seedPostgres(ctx, g, user, progress)
+	}
 	var cajaID, sesionID int64
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		t := s.db.Time(now)
-		if err := tx.Raw(`INSERT INTO cajas (nombre, especialidad, saldo, id_user_create, created_at, updated_at)
-			VALUES (?, 'MIXTA', 0, ?, ?, ?) RETURNING id`, fmt.Sprintf("Caja Demo %s", now.Format("20060102-150405")), user, t, t).Row().Scan(&cajaID); err != nil {
-			return err
-		}
-		start := s.db.Time(now.Add(-366 * 24 * time.Hour))
-		return tx.Raw(`INSERT INTO sesiones_caja (id_caja, id_usuario, monto_inicial, estado_sesion, fecha_apertura, fecha_cierre, id_user_create, created_at, updated_at)
-			VALUES (?, ?, 0, 'CERRADA', ?, ?, ?, ?, ?) RETURNING id`, cajaID, user, start, t, user, t, t).Row().Scan(&sesionID)
+		var err error
+		cajaID, sesionID, err = s.seedSession(gormExec{tx}, user, g.now)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("seed ventas: demo caja: %w", err)
 	}
-	days := map[dayKey]*[2]int64{} // total centavos, n
-	months := map[monthKey]*monthAgg{}
-	var efectivo money.Cents
-	work := make(chan seedJob)
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		failed  error
-		written int
-	)
-	firstErr := func() error {
-		mu.Lock()
-		defer mu.Unlock()
-		return failed
-	}
-	if s.db.IsPostgres() {
-		for w := 0; w < seedWriters; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for job := range work {
-					if firstErr() != nil {
-						continue // drain
-					}
-					err := s.copyVentas(ctx, sesionID, user, now, job.batch)
-					mu.Lock()
-					if err != nil && failed == nil {
-						failed = fmt.Errorf("seed ventas: batch at %d: %w", job.at, err)
-					}
-					written += len(job.batch)
-					done := written
-					mu.Unlock()
-					if err == nil && progress != nil {
-						progress(done)
-					}
-				}
-			}()
-		}
-	}
 	for done := 0; done < n; {
 		size := min(SeedBatch, n-done)
-		batch := make([]seedVenta, size)
-		for i := range batch {
-			v := &batch[i]
-			// Spread evenly over the last 365 days in id order, as real
-			// sales are (ids and fechas ascend together; index appends).
-			step := int64(365*24*time.Hour) / int64(n)
-			v.fecha = now.Add(-365 * 24 * time.Hour).Add(time.Duration(int64(done+i)*step + rng.Int64N(max(step, 1))))
-			switch r := rng.IntN(10); {
-			case r < 6:
-				v.metodo = Efectivo
-			case r < 9:
-				v.metodo = QR
-			default:
-				v.metodo = Transferencia
-			}
-			v.estado = Completada
-			if rng.IntN(50) == 0 {
-				v.estado = Anulada
-			}
-			nl := 1 + rng.IntN(5)
-			for j := 0; j < nl; j++ {
-				p := products[rng.IntN(len(products))]
-				q := int64(1 + rng.IntN(3))
-				sub, _ := p.precio.Mul(q)
-				v.lines = append(v.lines, seedLine{producto: p.id, cantidad: q, precio: p.precio, costo: p.cost, sub: sub})
-				v.total += sub
-			}
-			if v.estado == Anulada {
-				continue
-			}
-			local := v.fecha.In(loc)
-			dk := dayKey{local.Format(time.DateOnly), v.metodo}
-			if days[dk] == nil {
-				days[dk] = &[2]int64{}
-			}
-			days[dk][0] += int64(v.total)
-			days[dk][1]++
-			if v.metodo == Efectivo {
-				efectivo += v.total
-			}
-			for _, l := range v.lines {
-				mk := monthKey{local.Format("2006-01"), l.producto}
-				if months[mk] == nil {
-					months[mk] = &monthAgg{}
-				}
-				c, _ := l.costo.Mul(l.cantidad)
-				months[mk].cantidad += l.cantidad
-				months[mk].importe += l.sub
-				months[mk].cost += c
-			}
-		}
-		if s.db.IsPostgres() {
-			// PostgreSQL runs a backend per connection: two COPY streams
-			// use both cores while this goroutine builds the next batch.
-			if err := firstErr(); err != nil {
-				break
-			}
-			work <- seedJob{at: done, batch: batch}
-		} else if err := s.insertVentas(ctx, sesionID, user, now, batch); err != nil {
+		if err := s.insertVentas(ctx, sesionID, user, g.batch(done, size)); err != nil {
 			return fmt.Errorf("seed ventas: batch at %d: %w", done, err)
-		} else if progress != nil {
-			progress(done + size)
 		}
 		done += size
-	}
-	close(work)
-	wg.Wait()
-	if err := firstErr(); err != nil {
-		return err
+		if progress != nil {
+			progress(done)
+		}
 	}
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		for k, v := range days {
-			if err := tx.Exec(`INSERT INTO resumen_ventas_dia (dia, id_caja, id_usuario, metodo_pago, total, n) VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT (dia, id_caja, id_usuario, metodo_pago) DO UPDATE SET total = resumen_ventas_dia.total + excluded.total,
-				n = resumen_ventas_dia.n + excluded.n`, k.dia, cajaID, user, k.metodo, s.db.Money(money.Cents(v[0])), v[1]).Error; err != nil {
-				return err
-			}
-		}
-		for k, v := range months {
-			if err := tx.Exec(`INSERT INTO resumen_producto_mes (mes, id_producto, cantidad, importe, costo) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (mes, id_producto) DO UPDATE SET cantidad = resumen_producto_mes.cantidad + excluded.cantidad,
-				importe = resumen_producto_mes.importe + excluded.importe, costo = resumen_producto_mes.costo + excluded.costo`,
-				k.mes, k.producto, v.cantidad, s.db.Money(v.importe), s.db.Money(v.cost)).Error; err != nil {
-				return err
-			}
-		}
-		// The demo session closes balanced on its cash sales.
-		return tx.Exec("UPDATE sesiones_caja SET monto_final_teorico = ?, monto_final_real = ?, diferencia = 0 WHERE id = ?",
-			s.db.Money(efectivo), s.db.Money(efectivo), sesionID).Error
+		return s.seedAggregates(gormExec{tx}, cajaID, sesionID, user, g.sums)
 	})
+}
+
+// seedExec is what the seed's statements run on: a GORM transaction
+// (SQLite) or a pgx one (PostgreSQL), with ? placeholders either way.
+type seedExec interface {
+	exec(q string, args ...any) error
+	row(q string, args []any, dest ...any) error
+}
+
+type gormExec struct{ tx *gorm.DB }
+
+func (g gormExec) exec(q string, args ...any) error { return g.tx.Exec(q, args...).Error }
+func (g gormExec) row(q string, args []any, dest ...any) error {
+	return g.tx.Raw(q, args...).Row().Scan(dest...)
+}
+
+type pgxExec struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (p pgxExec) exec(q string, args ...any) error {
+	_, err := p.tx.Exec(p.ctx, dollars(q), args...)
+	return err
+}
+func (p pgxExec) row(q string, args []any, dest ...any) error {
+	return p.tx.QueryRow(p.ctx, dollars(q), args...).Scan(dest...)
+}
+
+// dollars numbers the ? placeholders of q as PostgreSQL's $1, $2, … (the
+// seed's statements have no ? inside literals).
+func dollars(q string) string {
+	var sb strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			sb.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// seedSession creates the demo caja and its closed session, opened a year
+// and a day ago.
+func (s *Store) seedSession(x seedExec, user int64, now time.Time) (cajaID, sesionID int64, err error) {
+	t := s.db.Time(now)
+	if err := x.row(`INSERT INTO cajas (nombre, especialidad, saldo, id_user_create, created_at, updated_at)
+		VALUES (?, 'MIXTA', 0, ?, ?, ?) RETURNING id`, []any{fmt.Sprintf("Caja Demo %s", now.Format("20060102-150405")), user, t, t}, &cajaID); err != nil {
+		return 0, 0, err
+	}
+	start := s.db.Time(now.Add(-366 * 24 * time.Hour))
+	err = x.row(`INSERT INTO sesiones_caja (id_caja, id_usuario, monto_inicial, estado_sesion, fecha_apertura, fecha_cierre, id_user_create, created_at, updated_at)
+		VALUES (?, ?, 0, 'CERRADA', ?, ?, ?, ?, ?) RETURNING id`, []any{cajaID, user, start, t, user, t, t}, &sesionID)
+	return cajaID, sesionID, err
+}
+
+// seedAggregates adds the seed's sums to the aggregates and closes the
+// demo session balanced on its cash sales. Product rows first, in the
+// sales' order (month rows, then year rows, products ascending), then the
+// day rows of the demo caja (a key no sale shares).
+func (s *Store) seedAggregates(x seedExec, cajaID, sesionID, user int64, sums seedSums) error {
+	if err := upsertSeedAggs(x, s.db, "resumen_producto_mes", "mes", sums.months); err != nil {
+		return err
+	}
+	years := map[monthKey]*monthAgg{}
+	for k, v := range sums.months {
+		yk := monthKey{k.mes[:4], k.producto}
+		if years[yk] == nil {
+			years[yk] = &monthAgg{}
+		}
+		years[yk].cantidad += v.cantidad
+		years[yk].importe += v.importe
+		years[yk].cost += v.cost
+	}
+	if err := upsertSeedAggs(x, s.db, "resumen_producto_anio", "anio", years); err != nil {
+		return err
+	}
+	dk := make([]dayKey, 0, len(sums.days))
+	for k := range sums.days {
+		dk = append(dk, k)
+	}
+	sort.Slice(dk, func(i, j int) bool {
+		if dk[i].dia != dk[j].dia {
+			return dk[i].dia < dk[j].dia
+		}
+		return dk[i].metodo < dk[j].metodo
+	})
+	for start := 0; start < len(dk); start += 1000 {
+		part := dk[start:min(start+1000, len(dk))]
+		var sb strings.Builder
+		args := make([]any, 0, 6*len(part))
+		sb.WriteString("INSERT INTO resumen_ventas_dia (dia, id_caja, id_usuario, metodo_pago, total, n) VALUES ")
+		for i, k := range part {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?)")
+			v := sums.days[k]
+			args = append(args, k.dia, cajaID, user, k.metodo, s.db.Money(money.Cents(v[0])), v[1])
+		}
+		sb.WriteString(` ON CONFLICT (dia, id_caja, id_usuario, metodo_pago) DO UPDATE SET total = resumen_ventas_dia.total + excluded.total,
+			n = resumen_ventas_dia.n + excluded.n`)
+		if err := x.exec(sb.String(), args...); err != nil {
+			return err
+		}
+	}
+	return x.exec("UPDATE sesiones_caja SET monto_final_teorico = ?, monto_final_real = ?, diferencia = 0 WHERE id = ?",
+		s.db.Money(sums.efectivo), s.db.Money(sums.efectivo), sesionID)
+}
+
+// upsertSeedAggs adds the seed's sums to a product aggregate, key by key
+// in order and products ascending (the lock order of the sales that may
+// run meanwhile), 1,000 rows a statement. The month map's key serves for
+// years too: its mes is then the year's four digits.
+func upsertSeedAggs(x seedExec, db *database.DB, table, keyCol string, sums map[monthKey]*monthAgg) error {
+	keys := make([]monthKey, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].mes != keys[j].mes {
+			return keys[i].mes < keys[j].mes
+		}
+		return keys[i].producto < keys[j].producto
+	})
+	for start := 0; start < len(keys); {
+		end := start
+		var rows []productAgg
+		for end < len(keys) && keys[end].mes == keys[start].mes && len(rows) < 1000 {
+			v := sums[keys[end]]
+			rows = append(rows, productAgg{producto: keys[end].producto, cantidad: v.cantidad, importe: v.importe, costo: v.cost})
+			end++
+		}
+		var key any = keys[start].mes
+		if keyCol == "anio" {
+			y, err := strconv.Atoi(keys[start].mes)
+			if err != nil {
+				return err
+			}
+			key = y
+		}
+		q, args := productAggSQL(db, table, keyCol, key, rows)
+		if err := x.exec(q, args...); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+// seedPostgres writes the whole seed in one transaction on one connection:
+// the demo session, then the batches (COPY of the ventas with ids reserved
+// from their sequence, then of their lines) while a goroutine generates the
+// next batch, then the aggregates. A large seed loads without the
+// secondary indexes and foreign keys of both tables (bulkVentaSchema): PostgreSQL's DDL
+// is transactional, so they are made again before the commit, or the
+// rollback of any failure (or a crash) gives them back as they were: the
+// schema is never left without them.
+func (s *Store) seedPostgres(ctx context.Context, g *seedGen, user int64, progress func(done int)) error {
+	return s.db.PgxTx(ctx, func(tx pgx.Tx) error {
+		x := pgxExec{ctx, tx}
+		// One commit at the end: it need not wait for the WAL flush (a
+		// crash before it loses the seed, which the rollback does anyway).
+		if err := x.exec("SET LOCAL synchronous_commit = off"); err != nil {
+			return err
+		}
+		cajaID, sesionID, err := s.seedSession(x, user, g.now)
+		if err != nil {
+			return fmt.Errorf("seed ventas: demo caja: %w", err)
+		}
+		var restore []string
+		var existing int64
+		if err := x.row("SELECT COUNT(*) FROM venta", nil, &existing); err != nil {
+			return err
+		}
+		if g.n >= seedBulkThreshold && existing <= seedBulkExisting*int64(g.n) {
+			if restore, err = bulkVentaSchema(x); err != nil {
+				return fmt.Errorf("seed ventas: drop indexes and foreign keys: %w", err)
+			}
+		}
+		// The generator runs one batch ahead of the COPY.
+		gctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		batches := make(chan []seedVenta, 1)
+		go func() {
+			defer close(batches)
+			for done := 0; done < g.n; done += SeedBatch {
+				select {
+				case batches <- g.batch(done, min(SeedBatch, g.n-done)):
+				case <-gctx.Done():
+					return
+				}
+			}
+		}()
+		written := 0
+		for batch := range batches {
+			if err := copyVentas(ctx, tx, sesionID, user, batch); err != nil {
+				return fmt.Errorf("seed ventas: batch at %d: %w", written, err)
+			}
+			written += len(batch)
+			if progress != nil {
+				progress(written)
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for _, q := range restore {
+			if err := x.exec(q); err != nil {
+				return fmt.Errorf("seed ventas: %s: %w", q, err)
+			}
+		}
+		if len(restore) > 0 {
+			// Fresh statistics for the planner after a bulk load.
+			if err := x.exec("ANALYZE venta, detalles_venta"); err != nil {
+				return err
+			}
+		}
+		// The channel is closed: the generator's sums are final.
+		return s.seedAggregates(x, cajaID, sesionID, user, g.sums)
+	})
+}
+
+// bulkVentaSchema drops the foreign keys and the non-unique indexes of
+// venta and detalles_venta, as the catalog defines them now, and answers
+// the statements that make them again (indexes first, then the foreign
+// keys, which validate every row once instead of one lookup and one row
+// lock of the parent per inserted row). To be run in the transaction that
+// runs the answer: it holds ACCESS EXCLUSIVE locks on both tables, and
+// their parents' foreign-key locks, until the commit.
+func bulkVentaSchema(x pgxExec) ([]string, error) {
+	var drop, create []string
+	read := func(q string) error {
+		rows, err := x.tx.Query(x.ctx, q)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d, c string
+			if err := rows.Scan(&d, &c); err != nil {
+				return err
+			}
+			drop, create = append(drop, d), append(create, c)
+		}
+		return rows.Err()
+	}
+	if err := read(`SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname),
+		format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+		FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('venta'::regclass, 'detalles_venta'::regclass) ORDER BY conrelid, conname`); err != nil {
+		return nil, err
+	}
+	fks := len(create)
+	if err := read(`SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
+		FROM pg_index i WHERE i.indrelid IN ('venta'::regclass, 'detalles_venta'::regclass) AND NOT i.indisunique
+		ORDER BY i.indrelid, i.indexrelid`); err != nil {
+		return nil, err
+	}
+	for _, q := range drop {
+		if err := x.exec(q); err != nil {
+			return nil, err
+		}
+	}
+	// Indexes first (the foreign keys' validation does not need them).
+	return append(create[fks:], create[:fks]...), nil
 }
 
 // seedProducts returns the active products, creating demo ones if needed.
@@ -282,57 +521,51 @@ func numeric(c money.Cents) pgtype.Numeric {
 	return pgtype.Numeric{Int: big.NewInt(int64(c)), Exp: -2, Valid: true}
 }
 
-// copyVentas writes one batch with COPY over the pool's pgx connection:
-// ids for the ventas are reserved from their sequence first, so the lines
-// can name them.
-func (s *Store) copyVentas(ctx context.Context, sesionID, user int64, now time.Time, batch []seedVenta) error {
-	return s.db.PgxTx(ctx, func(tx pgx.Tx) error {
-		// A seed may lose its last batch in a crash; it need not wait for the WAL flush.
-		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, "SELECT nextval(pg_get_serial_sequence('venta', 'id')) FROM generate_series(1, $1)", len(batch))
-		if err != nil {
-			return err
-		}
-		i := 0
-		for rows.Next() {
-			if err := rows.Scan(&batch[i].id); err != nil {
-				rows.Close()
-				return err
-			}
-			i++
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		ventas := make([][]any, len(batch))
-		var lines [][]any
-		motivo := "Demo anulada"
-		for i, v := range batch {
-			var m *string
-			if v.estado == Anulada {
-				m = &motivo
-			}
-			ventas[i] = []any{v.id, sesionID, numeric(v.total), v.metodo, v.estado, m, v.fecha, user, v.fecha, v.fecha}
-			for _, l := range v.lines {
-				lines = append(lines, []any{v.id, l.producto, l.cantidad, numeric(l.precio), numeric(l.costo), numeric(l.sub), user, v.fecha, v.fecha})
-			}
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"venta"}, []string{"id", "id_sesion_caja", "total", "metodo_pago", "estado_venta",
-			"motivo_edicion", "fecha", "id_user_create", "created_at", "updated_at"}, pgx.CopyFromRows(ventas)); err != nil {
-			return err
-		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"detalles_venta"}, []string{"id_venta", "id_producto", "cantidad", "precio_unitario",
-			"costo_unitario", "subtotal", "id_user_create", "created_at", "updated_at"}, pgx.CopyFromRows(lines))
+// copyVentas writes one batch with COPY in the seed's transaction: ids
+// for the ventas are reserved from their sequence first, so the lines can
+// name them.
+func copyVentas(ctx context.Context, tx pgx.Tx, sesionID, user int64, batch []seedVenta) error {
+	rows, err := tx.Query(ctx, "SELECT nextval(pg_get_serial_sequence('venta', 'id')) FROM generate_series(1, $1)", len(batch))
+	if err != nil {
 		return err
-	})
+	}
+	i := 0
+	for rows.Next() {
+		if err := rows.Scan(&batch[i].id); err != nil {
+			rows.Close()
+			return err
+		}
+		i++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ventas := make([][]any, len(batch))
+	lines := make([][]any, 0, 3*len(batch))
+	motivo := "Demo anulada"
+	for i, v := range batch {
+		var m *string
+		if v.estado == Anulada {
+			m = &motivo
+		}
+		ventas[i] = []any{v.id, sesionID, numeric(v.total), v.metodo, v.estado, m, v.fecha, user, v.fecha, v.fecha}
+		for _, l := range v.lines {
+			lines = append(lines, []any{v.id, l.producto, l.cantidad, numeric(l.precio), numeric(l.costo), numeric(l.sub), user, v.fecha, v.fecha})
+		}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"venta"}, []string{"id", "id_sesion_caja", "total", "metodo_pago", "estado_venta",
+		"motivo_edicion", "fecha", "id_user_create", "created_at", "updated_at"}, pgx.CopyFromRows(ventas)); err != nil {
+		return err
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"detalles_venta"}, []string{"id_venta", "id_producto", "cantidad", "precio_unitario",
+		"costo_unitario", "subtotal", "id_user_create", "created_at", "updated_at"}, pgx.CopyFromRows(lines))
+	return err
 }
 
 // insertVentas writes one batch on SQLite with multi-row INSERTs in one
 // transaction.
-func (s *Store) insertVentas(ctx context.Context, sesionID, user int64, now time.Time, batch []seedVenta) error {
+func (s *Store) insertVentas(ctx context.Context, sesionID, user int64, batch []seedVenta) error {
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var next int64
 		if err := tx.Raw("SELECT COALESCE(MAX(id), 0) + 1 FROM venta").Row().Scan(&next); err != nil {

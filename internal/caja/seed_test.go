@@ -2,6 +2,7 @@ package caja_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -106,4 +107,72 @@ func TestListVentasPages(t *testing.T) {
 			}
 		}
 	})
+}
+
+// schemaOf lists the indexes and foreign keys of venta and detalles_venta
+// as the catalog defines them.
+func schemaOf(t *testing.T, db *database.DB) []string {
+	t.Helper()
+	rows, err := db.Raw(`SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid IN ('venta'::regclass, 'detalles_venta'::regclass)
+		UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
+		WHERE conrelid IN ('venta'::regclass, 'detalles_venta'::regclass) ORDER BY 1`).Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// A large PostgreSQL seed loads without the venta/detalles_venta indexes
+// and foreign keys and makes them again in its one transaction: after a
+// seed the schema is exactly as before (foreign keys validated), and a
+// seed that fails half-way leaves neither its rows nor a changed schema.
+func TestSeedDemoBulkKeepsSchema(t *testing.T) {
+	db := testkit.NewPostgres(t)
+	if db == nil {
+		t.Skip("PostgreSQL not reachable")
+	}
+	defer caja.SetSeedBulkThreshold(1000)()
+	f := newFixture(t, db)
+	f.app.NewUsuario(role.Admin)
+	want := schemaOf(t, db)
+	if len(want) < 10 {
+		t.Fatalf("schema read: %q", want)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Cancelled after the first batch is written: nothing stays.
+	err := caja.NewStore(db).SeedDemo(ctx, caja.SeedBatch+500, time.UTC, func(done int) { cancel() })
+	if err == nil {
+		t.Fatal("cancelled seed answered no error")
+	}
+	var n int64
+	if err := db.Raw("SELECT COUNT(*) + (SELECT COUNT(*) FROM detalles_venta) + (SELECT COUNT(*) FROM resumen_producto_anio) FROM venta").Row().Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if got := schemaOf(t, db); n != 0 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("after a failed seed: %d rows; schema\n got %q\nwant %q", n, got, want)
+	}
+	if err := caja.NewStore(db).SeedDemo(context.Background(), 1500, time.UTC, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := schemaOf(t, db); !reflect.DeepEqual(got, want) {
+		t.Errorf("after a bulk seed: schema\n got %q\nwant %q", got, want)
+	}
+	if err := db.Raw("SELECT COUNT(*) FROM venta").Row().Scan(&n); err != nil || n != 1500 {
+		t.Errorf("%d ventas, %v", n, err)
+	}
+	f.checkAggregates()
+	// The foreign keys hold again.
+	if err := db.Exec("INSERT INTO detalles_venta (id_venta, id_producto, cantidad, precio_unitario, costo_unitario, subtotal) VALUES (1, 999999, 1, 1, 1, 1)").Error; err == nil {
+		t.Error("a line of an unknown product was accepted")
+	}
 }

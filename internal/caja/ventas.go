@@ -231,11 +231,13 @@ type aggLine struct {
 }
 
 // aggregate adds sign × the venta to the §14.4 aggregates with the
-// portable upsert, products in ascending id (after their rows in the lock
-// order). Keys are the local day and month of fecha in KANTUTA_TZ.
+// portable upsert: the product rows of its local month and of its local
+// calendar year (resumen_producto_anio, what the dashboard's top products
+// read), one statement per table with the products in ascending id (after
+// their rows in the lock order), then the day row. Keys are the local day,
+// month and year of fecha in KANTUTA_TZ.
 func (s *Sales) aggregate(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, sign int64, lines []aggLine) error {
 	local := fecha.In(s.loc)
-	mes := local.Format("2006-01")
 	byProduct := map[int64]*aggLine{}
 	var ids []int64
 	for _, l := range lines {
@@ -250,16 +252,56 @@ func (s *Sales) aggregate(tx *gorm.DB, fecha time.Time, cajaID, user int64, meto
 		a.costo += l.costo
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
+	rows := make([]productAgg, len(ids))
+	for i, id := range ids {
 		a := byProduct[id]
-		if err := tx.Exec(`INSERT INTO resumen_producto_mes (mes, id_producto, cantidad, importe, costo) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (mes, id_producto) DO UPDATE SET cantidad = resumen_producto_mes.cantidad + excluded.cantidad,
-			importe = resumen_producto_mes.importe + excluded.importe, costo = resumen_producto_mes.costo + excluded.costo`,
-			mes, id, sign*a.cantidad, s.db.Money(money.Cents(sign)*a.importe), s.db.Money(money.Cents(sign)*a.costo)).Error; err != nil {
-			return err
-		}
+		rows[i] = productAgg{producto: id, cantidad: sign * a.cantidad, importe: money.Cents(sign) * a.importe, costo: money.Cents(sign) * a.costo}
+	}
+	if err := upsertProductAggs(tx, s.db, "resumen_producto_mes", "mes", local.Format("2006-01"), rows); err != nil {
+		return err
+	}
+	if err := upsertProductAggs(tx, s.db, "resumen_producto_anio", "anio", local.Year(), rows); err != nil {
+		return err
 	}
 	return s.aggregateDay(tx, fecha, cajaID, user, metodo, money.Cents(sign)*total, sign)
+}
+
+// productAgg is one product's delta (or sum) in a product aggregate.
+type productAgg struct {
+	producto       int64
+	cantidad       int64
+	importe, costo money.Cents
+}
+
+// upsertProductAggs adds rows to a product aggregate in one statement
+// (productAggSQL).
+func upsertProductAggs(tx *gorm.DB, db *database.DB, table, keyCol string, key any, rows []productAgg) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	q, args := productAggSQL(db, table, keyCol, key, rows)
+	return tx.Exec(q, args...).Error
+}
+
+// productAggSQL is the multi-row upsert that adds rows to the product
+// aggregate table (keyed by keyCol = key and id_producto); both databases
+// apply the VALUES in order, so rows sorted by product keep the lock
+// order. Each product appears once (a statement may not update a row
+// twice). table and keyCol are constants of this package.
+func productAggSQL(db *database.DB, table, keyCol string, key any, rows []productAgg) (string, []any) {
+	var sb strings.Builder
+	args := make([]any, 0, 5*len(rows))
+	sb.WriteString("INSERT INTO " + table + " (" + keyCol + ", id_producto, cantidad, importe, costo) VALUES ")
+	for i, r := range rows {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?, ?)")
+		args = append(args, key, r.producto, r.cantidad, db.Money(r.importe), db.Money(r.costo))
+	}
+	sb.WriteString(" ON CONFLICT (" + keyCol + ", id_producto) DO UPDATE SET cantidad = " + table + ".cantidad + excluded.cantidad, importe = " +
+		table + ".importe + excluded.importe, costo = " + table + ".costo + excluded.costo")
+	return sb.String(), args
 }
 
 func (s *Sales) aggregateDay(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, n int64) error {

@@ -285,6 +285,17 @@ func (f *fixture) checkAggregates() {
 	if aggQ != rawQ || aggImp != rawImp || aggCost != rawCost {
 		f.t.Errorf("resumen_producto_mes %d/%v/%v, raw %d/%v/%v", aggQ, aggImp, aggCost, rawQ, rawImp, rawCost)
 	}
+	// The year rows hold the month rows' sums, year by year.
+	var yearDiff int64
+	if err := f.db.Raw(`SELECT COUNT(*) FROM (SELECT CAST(substr(mes, 1, 4) AS INTEGER) AS anio, id_producto, SUM(cantidad) AS q,
+		SUM(importe) AS i, SUM(costo) AS c FROM resumen_producto_mes GROUP BY CAST(substr(mes, 1, 4) AS INTEGER), id_producto) m
+		FULL JOIN resumen_producto_anio a ON a.anio = m.anio AND a.id_producto = m.id_producto
+		WHERE a.anio IS NULL OR m.anio IS NULL OR a.cantidad <> m.q OR a.importe <> m.i OR a.costo <> m.c`).Row().Scan(&yearDiff); err != nil {
+		f.t.Fatal(err)
+	}
+	if yearDiff != 0 {
+		f.t.Errorf("resumen_producto_anio differs from resumen_producto_mes summed per year in %d rows", yearDiff)
+	}
 	var perMetodo int64
 	if err := f.db.Raw(`SELECT COUNT(*) FROM (SELECT metodo_pago, SUM(n) n FROM resumen_ventas_dia GROUP BY metodo_pago) a
 		WHERE a.n <> (SELECT COUNT(*) FROM venta v WHERE v.estado AND v.estado_venta IN ('COMPLETADA', 'EDITADA') AND v.metodo_pago = a.metodo_pago)`).Row().Scan(&perMetodo); err != nil {

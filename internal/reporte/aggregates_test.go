@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,9 +41,10 @@ func aggRows(t *testing.T, db *database.DB, q string, args ...any) []string {
 }
 
 // SPEC §14.4: random sales, payment-method edits, annulments and deletions
-// leave resumen_ventas_dia and resumen_producto_mes equal to the same sums
-// computed by SQL from the raw rows, on both databases; and `reportes
-// rebuild` recomputes exactly what the transactions maintained.
+// leave resumen_ventas_dia, resumen_producto_mes and resumen_producto_anio
+// equal to the same sums computed by SQL from the raw rows, on both
+// databases; and `reportes rebuild` recomputes exactly what the
+// transactions maintained.
 func TestAggregatesEqualRawRows(t *testing.T) {
 	for _, seed := range []int64{1, 2} {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
@@ -91,7 +93,7 @@ func TestAggregatesEqualRawRows(t *testing.T) {
 				}
 				loc, _ := time.LoadLocation("America/La_Paz")
 				now := time.Now().In(loc)
-				dia, mes := now.Format(time.DateOnly), now.Format("2006-01")
+				dia, mes, anio := now.Format(time.DateOnly), now.Format("2006-01"), now.Format("2006")
 				// Every test sale is of today: the raw side groups by the
 				// other keys and takes today's day and month as the key.
 				rawDays := aggRows(t, db, `SELECT ? || '/' || s.id_caja || '/' || COALESCE(v.id_user_create, 0) || '/' || v.metodo_pago,
@@ -110,6 +112,14 @@ func TestAggregatesEqualRawRows(t *testing.T) {
 				if !reflect.DeepEqual(rawProducts, aggProducts) || len(rawProducts) == 0 {
 					t.Errorf("resumen_producto_mes:\n got %q\nwant %q", aggProducts, rawProducts)
 				}
+				rawYear := aggRows(t, db, `SELECT ? || '/' || d.id_producto, SUM(d.cantidad), SUM(d.subtotal), SUM(d.cantidad * d.costo_unitario)
+					FROM detalles_venta d JOIN venta v ON v.id = d.id_venta WHERE d.estado AND `+reporte.Counted+`
+					GROUP BY d.id_producto ORDER BY 1`, anio)
+				yearRows := `SELECT CAST(anio AS TEXT) || '/' || id_producto, cantidad, importe, costo FROM resumen_producto_anio ORDER BY 1`
+				aggYear := aggRows(t, db, yearRows)
+				if !reflect.DeepEqual(rawYear, aggYear) || len(rawYear) == 0 {
+					t.Errorf("resumen_producto_anio:\n got %q\nwant %q", aggYear, rawYear)
+				}
 				// rebuild writes the same rows (minus the zero ones).
 				st, err := reporte.Rebuild(context.Background(), db, loc)
 				if err != nil {
@@ -122,7 +132,10 @@ func TestAggregatesEqualRawRows(t *testing.T) {
 				if got := aggRows(t, db, `SELECT mes || '/' || id_producto, cantidad, importe, costo FROM resumen_producto_mes ORDER BY 1`); !reflect.DeepEqual(got, aggProducts) {
 					t.Errorf("rebuilt products:\n got %q\nwant %q", got, aggProducts)
 				}
-				if st.Dias != int64(len(aggDays)) || st.Productos != int64(len(aggProducts)) {
+				if got := aggRows(t, db, yearRows); !reflect.DeepEqual(got, aggYear) {
+					t.Errorf("rebuilt years:\n got %q\nwant %q", got, aggYear)
+				}
+				if st.Dias != int64(len(aggDays)) || st.Productos != int64(len(aggProducts)) || st.ProductosAnio != int64(len(aggYear)) {
 					t.Errorf("rebuild stats %+v", st)
 				}
 				// The dashboard reads the aggregates: its figure is the raw one.
@@ -134,4 +147,86 @@ func TestAggregatesEqualRawRows(t *testing.T) {
 			})
 		})
 	}
+}
+
+// The dashboard's top five products of a year, read from
+// resumen_producto_anio: most units first, ties by name (the rows tied at
+// the fifth place included before the cut), nothing of another year,
+// nothing at zero units (an annulled year's row stays at 0).
+func TestTopProductos(t *testing.T) {
+	type row struct {
+		name     string
+		anio     int
+		cantidad int64
+		ganancia money.Cents
+	}
+	cases := []struct {
+		name string
+		rows []row
+		want string
+	}{
+		{"none", nil, `[]`},
+		{"fewer than five, zero and other years left out", []row{{"B", 2025, 2, 300}, {"A", 2025, 0, 0}, {"C", 2024, 9, 100}, {"D", 2025, 1, -50}},
+			`[{"nombre":"B","cantidad":2,"ganancia":3},{"nombre":"D","cantidad":1,"ganancia":-0.5}]`},
+		{"ties at the cut ordered by name", []row{{"Zeta", 2025, 9, 100}, {"Eme", 2025, 7, 1}, {"Be", 2025, 7, 2}, {"Ce", 2025, 5, 3},
+			{"Ae", 2025, 5, 4}, {"De", 2025, 5, 5}, {"Efe", 2025, 4, 6}, {"Ge", 2026, 50, 7}},
+			`[{"nombre":"Zeta","cantidad":9,"ganancia":1},{"nombre":"Be","cantidad":7,"ganancia":0.02},{"nombre":"Eme","cantidad":7,"ganancia":0.01},` +
+				`{"nombre":"Ae","cantidad":5,"ganancia":0.04},{"nombre":"Ce","cantidad":5,"ganancia":0.03}]`},
+	}
+	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		cat := scalar[int64](t, db, "INSERT INTO categoria (nombre, nombre_key) VALUES ('Top', 'top') RETURNING id")
+		s := reporte.NewStore(db, 100)
+		for i, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				exec(t, db, "DELETE FROM resumen_producto_anio")
+				for _, r := range c.rows {
+					key := fmt.Sprintf("%d-%s", i, r.name)
+					id := scalar[int64](t, db, `INSERT INTO producto (nombre, nombre_key, nombre_norm, precio_venta, costo_compra, stock_actual, id_categoria)
+						VALUES (?, ?, ?, 100, 50, 1, ?) RETURNING id`, r.name, key, key, cat)
+					exec(t, db, "INSERT INTO resumen_producto_anio (anio, id_producto, cantidad, importe, costo) VALUES (?, ?, ?, ?, ?)",
+						r.anio, id, r.cantidad, db.Money(r.ganancia+1000), db.Money(1000))
+				}
+				_, top, err := s.Year(context.Background(), 2025)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := js(top); got != c.want {
+					t.Errorf("top = %s\nwant  %s", got, c.want)
+				}
+			})
+		}
+	})
+}
+
+// Migration 00012 fills resumen_producto_anio from the months already
+// kept, so an existing database needs no rebuild for the dashboard.
+func TestMigrationFillsYearAggregate(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		for {
+			path, err := db.MigrateDown(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(path, "00012_") {
+				break
+			}
+		}
+		for _, r := range []struct {
+			mes     string
+			p, q    int64
+			imp, co money.Cents
+		}{{"2025-11", 1, 2, 300, 100}, {"2025-12", 1, 3, 450, 150}, {"2026-01", 1, 1, 150, 50}, {"2025-12", 2, 0, 0, 0}, {"2026-02", 2, 4, 999, 1}} {
+			exec(t, db, "INSERT INTO resumen_producto_mes (mes, id_producto, cantidad, importe, costo) VALUES (?, ?, ?, ?, ?)",
+				r.mes, r.p, r.q, db.Money(r.imp), db.Money(r.co))
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := aggRows(t, db, `SELECT CAST(anio AS TEXT) || '/' || id_producto, cantidad, importe, costo FROM resumen_producto_anio ORDER BY 1`)
+		want := []string{"2025/1 n=5 a=7.50 b=2.50", "2026/1 n=1 a=1.50 b=0.50", "2026/2 n=4 a=9.99 b=0.01"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("resumen_producto_anio after the migration:\n got %q\nwant %q", got, want)
+		}
+	})
 }

@@ -3,6 +3,7 @@ package reporte
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 // RebuildStats says what Rebuild wrote.
 type RebuildStats struct {
 	Ventas, Lineas, Dias, Productos int64
+	// ProductosAnio is the resumen_producto_anio rows written.
+	ProductosAnio int64
 }
 
 type dayKey struct {
@@ -38,10 +41,11 @@ type monthAgg struct {
 	importe, costo money.Cents
 }
 
-// Rebuild recomputes resumen_ventas_dia and resumen_producto_mes from the
-// raw ventas (SPEC §14.4), with the day and month keys of loc: after a
+// Rebuild recomputes resumen_ventas_dia, resumen_producto_mes and
+// resumen_producto_anio from the raw ventas (SPEC §14.4), with the day,
+// month and year keys of loc: after a
 // change of KANTUTA_TZ, or to repair them. It runs in one transaction; on
-// PostgreSQL it first locks both aggregates against writers, so a sale
+// PostgreSQL it first locks the aggregates against writers, so a sale
 // either committed before (and is read here) or adds its delta after the
 // rebuild commits, never both or neither. Keys are computed in Go, as the
 // sales transactions compute them.
@@ -50,7 +54,7 @@ func Rebuild(ctx context.Context, db *database.DB, loc *time.Location) (RebuildS
 	err := db.Tx(ctx, func(tx *gorm.DB) error {
 		st = RebuildStats{}
 		if db.IsPostgres() {
-			if err := tx.Exec("LOCK TABLE resumen_ventas_dia, resumen_producto_mes IN SHARE ROW EXCLUSIVE MODE").Error; err != nil {
+			if err := tx.Exec("LOCK TABLE resumen_ventas_dia, resumen_producto_mes, resumen_producto_anio IN SHARE ROW EXCLUSIVE MODE").Error; err != nil {
 				return err
 			}
 		}
@@ -119,6 +123,9 @@ func Rebuild(ctx context.Context, db *database.DB, loc *time.Location) (RebuildS
 		if err := tx.Exec("DELETE FROM resumen_producto_mes").Error; err != nil {
 			return err
 		}
+		if err := tx.Exec("DELETE FROM resumen_producto_anio").Error; err != nil {
+			return err
+		}
 		dk := make([]dayKey, 0, len(days))
 		for k := range days {
 			dk = append(dk, k)
@@ -154,10 +161,49 @@ func Rebuild(ctx context.Context, db *database.DB, loc *time.Location) (RebuildS
 			return mk[i].producto < mk[j].producto
 		})
 		st.Dias, st.Productos = int64(len(dk)), int64(len(mk))
-		return insertBatches(tx, "INSERT INTO resumen_producto_mes (mes, id_producto, cantidad, importe, costo) VALUES ", 5, len(mk),
+		if err := insertBatches(tx, "INSERT INTO resumen_producto_mes (mes, id_producto, cantidad, importe, costo) VALUES ", 5, len(mk),
 			func(i int) []any {
 				a := months[mk[i]]
 				return []any{mk[i].mes, mk[i].producto, a.cantidad, db.Money(a.importe), db.Money(a.costo)}
+			}); err != nil {
+			return err
+		}
+		// The year rows are the month rows summed per year (mk is sorted
+		// by month, then product: a year's months are consecutive).
+		type yearKey struct {
+			anio     int
+			producto int64
+		}
+		years := map[yearKey]*monthAgg{}
+		var yk []yearKey
+		for _, k := range mk {
+			y, err := strconv.Atoi(k.mes[:4])
+			if err != nil {
+				return err
+			}
+			key := yearKey{y, k.producto}
+			a := years[key]
+			if a == nil {
+				a = &monthAgg{}
+				years[key] = a
+				yk = append(yk, key)
+			}
+			m := months[k]
+			a.cantidad += m.cantidad
+			a.importe += m.importe
+			a.costo += m.costo
+		}
+		sort.Slice(yk, func(i, j int) bool {
+			if yk[i].anio != yk[j].anio {
+				return yk[i].anio < yk[j].anio
+			}
+			return yk[i].producto < yk[j].producto
+		})
+		st.ProductosAnio = int64(len(yk))
+		return insertBatches(tx, "INSERT INTO resumen_producto_anio (anio, id_producto, cantidad, importe, costo) VALUES ", 5, len(yk),
+			func(i int) []any {
+				a := years[yk[i]]
+				return []any{yk[i].anio, yk[i].producto, a.cantidad, db.Money(a.importe), db.Money(a.costo)}
 			})
 	})
 	return st, err

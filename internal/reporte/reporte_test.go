@@ -336,7 +336,7 @@ func TestDashboardCache(t *testing.T) {
 	}
 	// A change no event announces (SQL by hand): the cached parts stay,
 	// the KPIs follow.
-	exec(t, db, "UPDATE resumen_producto_mes SET cantidad = 7")
+	exec(t, db, "UPDATE resumen_producto_anio SET cantidad = 7")
 	exec(t, db, "UPDATE resumen_ventas_dia SET total = total + 100")
 	d = e.get("/reportes/dashboard-stats", e.admin)
 	if js(d["top_productos"]) != `[{"cantidad":1,"ganancia":4,"nombre":"Cargador 20W"}]` || d["kpis"].(map[string]any)["ventas_hoy"] != 11.0 {

@@ -139,11 +139,15 @@ func (s *Store) Year(ctx context.Context, anio int) ([]MesTotal, []TopProducto, 
 	}
 
 	top := []TopProducto{}
-	// Summed per product first, named after: the join then touches the
-	// few thousand products, not every product-month row of the year.
-	err = s.rows(ctx, `SELECT p.nombre, t.c, t.g FROM (SELECT id_producto, SUM(cantidad) AS c, COALESCE(SUM(importe - costo), 0) AS g
-		FROM resumen_producto_mes WHERE mes BETWEEN ? AND ? GROUP BY id_producto HAVING SUM(cantidad) > 0) t
-		JOIN producto p ON p.id = t.id_producto ORDER BY t.c DESC, p.nombre LIMIT 5`, []any{y + "-01", y + "-12"}, func(r *sql.Rows) error {
+	// The year's row per product (resumen_producto_anio, the sums of its
+	// resumen_producto_mes rows): one row per product sold, not twelve.
+	// Only the rows at or above the fifth largest cantidad are named (ties
+	// on it included, for the order by nombre): joining every product of
+	// the year to sort by name cost twice the rest.
+	err = s.rows(ctx, `SELECT p.nombre, r.cantidad, r.importe - r.costo FROM resumen_producto_anio r
+		JOIN producto p ON p.id = r.id_producto WHERE r.anio = ? AND r.cantidad >= (SELECT COALESCE(MIN(t.c), 1)
+			FROM (SELECT cantidad AS c FROM resumen_producto_anio WHERE anio = ? AND cantidad > 0 ORDER BY cantidad DESC LIMIT 5) t)
+		ORDER BY r.cantidad DESC, p.nombre LIMIT 5`, []any{anio, anio}, func(r *sql.Rows) error {
 		var t TopProducto
 		var g money.Cents
 		if err := r.Scan(&t.Nombre, &t.Cantidad, &g); err != nil {
