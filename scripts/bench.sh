@@ -4,13 +4,19 @@
 # routes over loopback with wrk and hey, next to `pgbench -S` on the same
 # PostgreSQL in the same run. Prints a table with the date, machine and
 # commands, and writes it to bench/run-<date>.md (git ignores bench/).
-#   DURATION=15s CLIENTES=1000000 SQLITE_CLIENTES=200000 ./scripts/bench.sh
+# Then the lists the frontend loads (202 usuarios, 5,000 products, plain and
+# gzip) and the point of sale: POST /ventas against pgbench's TPC-B-like
+# script (scripts/bench-ventas.sh), the 1,000,000-venta seed and the
+# dashboard (scripts/bench-dashboard.sh); POS=0 skips the point of sale.
+#   DURATION=15s CLIENTES=1000000 SQLITE_CLIENTES=200000 VENTAS=1000000 SQLITE_VENTAS=200000 ./scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-15s}
 CLIENTES=${CLIENTES:-1000000}
 SQLITE_CLIENTES=${SQLITE_CLIENTES:-200000}
 USUARIOS=${USUARIOS:-10000}
+VENTAS=${VENTAS:-1000000}
+SQLITE_VENTAS=${SQLITE_VENTAS:-200000}
 CONNS=${CONNS:-32}
 PGURL=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 PORT=39500
@@ -200,6 +206,37 @@ python3 -c "[print('/usuario/1') for _ in range(10)]" >"$work/one.paths"
 PATHS="$work/one.paths" wrkrun "GET /usuario/:id (SQLite)" -s scripts/bench/paths.lua "$B"
 stop_server
 
+# Point of sale (contract §10): sale throughput against pgbench's TPC-B-like
+# script, the 1,000,000-venta seed, and the dashboard at 1,000,000 ventas
+# (PostgreSQL) and 200,000 (SQLite). POS=0 skips them (they take ~10 min).
+pos=()
+if [ "${POS:-1}" = 1 ]; then
+  echo "==> Point of sale: POST /ventas against pgbench's TPC-B-like script"
+  DURATION=$DURATION CONNS=$CONNS scripts/bench-ventas.sh | tee "$work/ventas.out"
+  pos+=("$(grep '^==> POST /ventas' "$work/ventas.out" | sed 's/^==> //')")
+  echo "==> Point of sale: kantuta seed demo --productos 5000 --ventas $VENTAS (PostgreSQL)"
+  psql "$PGURL" -qc "DROP DATABASE IF EXISTS kantuta_bench_seed WITH (FORCE)" -c "CREATE DATABASE kantuta_bench_seed" >/dev/null
+  SDB=$(pgurl_db kantuta_bench_seed)
+  DATABASE_URL="$SDB" bin/kantuta migrate up >/dev/null
+  DATABASE_URL="$SDB" bin/kantuta seed demo --productos 5000 >/dev/null 2>&1
+  t0=$(date +%s.%N)
+  DATABASE_URL="$SDB" bin/kantuta seed demo --ventas "$VENTAS" >/dev/null 2>&1
+  seed_v=$(echo "$(date +%s.%N) - $t0" | bc | cut -d. -f1)
+  row "kantuta seed demo --ventas $VENTAS (PostgreSQL, 5,000 products)" "" "" "" "" "" "$seed_v s (target ≤ 120 s)"
+  pos+=("kantuta seed demo --ventas $VENTAS on PostgreSQL: $seed_v s (target ≤ 120 s).")
+  psql "$PGURL" -qc "DROP DATABASE kantuta_bench_seed WITH (FORCE)" >/dev/null
+  for d in "postgres $VENTAS" "sqlite $SQLITE_VENTAS"; do
+    set -- $d
+    echo "==> Point of sale: dashboard-stats, $2 ventas ($1)"
+    scripts/bench-dashboard.sh "$1" "$2" | tee "$work/dash.out"
+    cached=$(awk '$1 ~ /^\/reportes\/dashboard-stats/ {v = $4; sub(/ms$/, "", v); print v; exit}' "$work/dash.out")
+    uncached=$(awk '/^dashboard, uncached/ {v = $5; sub(/ms$/, "", v); print v; exit}' "$work/dash.out")
+    target=30; [ "$1" = sqlite ] && target=80
+    row "GET /reportes/dashboard-stats, $2 ventas ($1), sequential" "" "" "$cached" "" "" "p95; uncached $uncached (target ≤ $target ms)"
+    pos+=("dashboard-stats with $2 ventas on $1: p95 $cached ms, computed without the cache $uncached ms (target ≤ $target ms).")
+  done
+fi
+
 {
   echo
   echo "### Run of $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(go version | cut -d' ' -f3), PostgreSQL $(psql "$PGURL" -Atc 'show server_version')"
@@ -208,6 +245,7 @@ stop_server
   echo "GET /usuario/:id vs pgbench -S: $(python3 -c "print(round(100*$usuario_rps/$pgtps))")% (target ≥ 40%); at half that load ($half_rps req/s) p99 $half_p99 ms (target ≤ 10 ms)."
   echo "GET /usuario/:id against the machine's limit, 1/(1/r_healthz + 1/r_pgbench -S): $composite_ratio (target ≥ 0.70)."
   echo "GET /usuario with $n_usuarios usuarios: $list_rps req/s, p99 $list_p99 ms (target ≥ 1,600 req/s, p99 < 60 ms: 20× the Nest original's 78–79 req/s)."
+  for l in "${pos[@]}"; do echo "$l"; done
   echo "Login vs raw bcrypt on every core: $(python3 -c "print(round(100*$login_rps/$bcrypt_rate))")% (target ≥ 90%)."
   echo
   echo "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | note |"
