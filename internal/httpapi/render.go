@@ -39,13 +39,21 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	}
 }
 
+var newline = []byte{'\n'}
+
 // WriteJSONBytes writes body, already JSON, with the given status and the
 // newline WriteJSON's encoder ends with: for answers written by hand
 // (jsonappend), byte for byte what WriteJSON would send.
 func WriteJSONBytes(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	if _, err := w.Write(append(body, '\n')); err != nil {
+	// Two writes (net/http buffers them): body may be shared, kept bytes
+	// that must not be appended to.
+	_, err := w.Write(body)
+	if err == nil {
+		_, err = w.Write(newline)
+	}
+	if err != nil {
 		slog.Debug("write response", "error", err)
 	}
 }

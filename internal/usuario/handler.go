@@ -267,16 +267,29 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u, err := h.Store.View(r.Context(), id)
+	// The hottest single answer: kept per id while usuario_list_version
+	// stays the same (listCache), so a repeated lookup reads one row of a
+	// one-row table.
+	ctx := r.Context()
+	current, err := h.Store.ListVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if b, ok := h.cache.getOne(current, id); ok {
+		httpapi.WriteJSONBytes(w, http.StatusOK, b)
+		return nil
+	}
+	u, version, err := h.Store.View(ctx, id)
 	if err != nil {
 		return toHTTP(err)
 	}
-	// The hottest single answer, written by hand: the bytes encoding/json
-	// gives the map {"status","message","data"} (its keys sorted).
+	// Written by hand: the bytes encoding/json gives the map
+	// {"status","message","data"} (its keys sorted).
 	b := make([]byte, 0, 640)
 	b = append(b, `{"data":`...)
 	b = u.ToJSON().AppendJSON(b)
 	b = append(b, `,"message":"Usuario encontrado!","status":200}`...)
+	h.cache.putOne(version, id, b)
 	httpapi.WriteJSONBytes(w, http.StatusOK, b)
 	return nil
 }

@@ -16,11 +16,46 @@ const maxCachedList = 4 << 20
 // every request (a primary-key read), so the answer is exact on every
 // replica: a change committed anywhere raises it, and the next request
 // reads the list again.
+//
+// GET /usuario/:id answers are kept the same way, per id, for the same
+// version: the lookup then costs one read of a one-row table instead of a
+// three-table join and its encoding.
 type listCache struct {
 	mu      sync.Mutex
 	version int64
 	plain   []byte
 	gz      []byte
+
+	oneVersion int64
+	one        map[int64][]byte
+}
+
+// maxCachedOne bounds the kept GET /usuario/:id answers (~600 bytes each).
+const maxCachedOne = 20_000
+
+// getOne returns the answer for id kept at version.
+func (c *listCache) getOne(version, id int64) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.oneVersion != version {
+		return nil, false
+	}
+	b, ok := c.one[id]
+	return b, ok
+}
+
+// putOne keeps the answer for id read at version; a newer version drops
+// the answers kept for the older one.
+func (c *listCache) putOne(version, id int64, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case version < c.oneVersion:
+		return
+	case version > c.oneVersion || len(c.one) >= maxCachedOne:
+		c.oneVersion, c.one = version, make(map[int64][]byte)
+	}
+	c.one[id] = body
 }
 
 // get returns the answer cached at version, if that is the one kept.

@@ -132,3 +132,46 @@ func TestListCompressed(t *testing.T) {
 		}
 	})
 }
+
+// TestLookupCacheFollowsEveryChange: GET /usuario/:id is kept per id and
+// shows every change at once, on every replica.
+func TestLookupCacheFollowsEveryChange(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		a, b := testkit.NewApp(t, db), testkit.NewApp(t, db)
+		admin := a.Token(role.Admin)
+		res := a.Post("/usuario/register", "", maria("uno@kantuta.bo"))
+		if res.Status != http.StatusCreated {
+			t.Fatalf("register: %s", res)
+		}
+		path := fmt.Sprintf("/usuario/%d", int64(res.Map(t)["id"].(float64)))
+		get := func(app *testkit.App) string {
+			t.Helper()
+			res := app.Get(path, admin)
+			if res.Status != http.StatusOK {
+				t.Fatalf("GET %s: %s", path, res)
+			}
+			return string(res.Body)
+		}
+		first := get(a)
+		if get(a) != first || get(b) != first {
+			t.Fatal("repeated lookups differ")
+		}
+		if res := b.Patch(path, admin, map[string]any{"name": "cambiada"}); res.Status != http.StatusOK {
+			t.Fatalf("patch: %s", res)
+		}
+		if !strings.Contains(get(a), `"name":"cambiada"`) {
+			t.Error("replica a kept the lookup after a change on b")
+		}
+		if err := db.Exec("UPDATE persona SET p_apellido = 'Por SQL' WHERE id = (SELECT id_persona FROM usuario WHERE email = 'uno@kantuta.bo')").Error; err != nil {
+			t.Fatal(err)
+		}
+		for name, app := range map[string]*testkit.App{"a": a, "b": b} {
+			if !strings.Contains(get(app), `"p_apellido":"Por SQL"`) {
+				t.Errorf("replica %s kept the lookup after a change by SQL", name)
+			}
+		}
+		if res := a.Get("/usuario/999999", admin); res.Status != http.StatusNotFound {
+			t.Fatalf("unknown id: %s", res)
+		}
+	})
+}

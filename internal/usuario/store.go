@@ -123,16 +123,19 @@ func (s *Store) Each(ctx context.Context, fn func(u Usuario, version int64) erro
 // View returns one usuario with persona and role, only the columns its
 // JSON shows: what GET /usuario/:id answers, its hottest read (a third of
 // that request's CPU went to scanning the columns ByID reads besides).
-func (s *Store) View(ctx context.Context, id int64) (Usuario, error) {
+// It also returns the usuario_list_version the row was read at (one
+// statement: one snapshot).
+func (s *Store) View(ctx context.Context, id int64) (Usuario, int64, error) {
 	var u Usuario
-	err := s.db.SQL.QueryRowContext(ctx, viewQuery, id).Scan(shownColumns(&u)...)
+	var version int64
+	err := s.db.SQL.QueryRowContext(ctx, viewQuery, id).Scan(append(shownColumns(&u), &version)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Usuario{}, ErrNotFound
+		return Usuario{}, 0, ErrNotFound
 	}
 	if err != nil {
-		return Usuario{}, fmt.Errorf("usuario %d: %w", id, err)
+		return Usuario{}, 0, fmt.Errorf("usuario %d: %w", id, err)
 	}
-	return u, nil
+	return u, version, nil
 }
 
 // shownColumns are the scan targets of shownSelect.
@@ -185,8 +188,9 @@ const shownSelect = `SELECT u.id, u.name, u.email, u.estado, u.id_user_create, u
 	r.id, r.nombre, r.descripcion`
 
 const (
-	viewQuery = shownSelect + `
+	viewQuery = shownSelect + `, lv.version
 FROM usuario u JOIN persona p ON p.id = u.id_persona JOIN role r ON r.id = u.id_role
+CROSS JOIN usuario_list_version lv
 WHERE u.id = $1`
 	listQuery = shownSelect + `, lv.version
 FROM usuario u JOIN persona p ON p.id = u.id_persona JOIN role r ON r.id = u.id_role
