@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -25,7 +24,9 @@ import (
 type Stock interface {
 	Take(tx *gorm.DB, lines []inventario.StockLine) (map[int64]inventario.Product, error)
 	Give(tx *gorm.DB, lines []inventario.StockLine) (map[int64]inventario.Product, error)
-	Record(tx *gorm.DB, tipo string, ref, user int64, lines []inventario.StockLine, sign int) (bool, error)
+	RecordTaken(tx *gorm.DB, tipo string, ref, user int64, lines []inventario.StockLine, sign int, after map[int64]inventario.Product) (bool, error)
+	MovementsSQL(tipo, refSQL string, refArgs []any, user int64, lines []inventario.StockLine, sign int, after map[int64]inventario.Product) (string, []any, error)
+	Flags(tx *gorm.DB, lines []inventario.StockLine, after map[int64]inventario.Product) (bool, error)
 }
 
 // Venta is a sale as answered (SPEC §13.1), lines in body order.
@@ -106,6 +107,11 @@ type SaleInput struct {
 	Lines         []SaleLine
 	MontoRecibido *money.Cents
 	User          int64
+	// CheckOwner: refuse (403) a session of another usuario unless Admin,
+	// checked under the session lock before anything else (the handler
+	// checks it itself when the body does not bind).
+	CheckOwner bool
+	Admin      bool
 }
 
 func sesionNotOpen(id int64) error {
@@ -113,15 +119,18 @@ func sesionNotOpen(id int64) error {
 }
 
 // Create runs one sale in one transaction in the lock order: the session
-// row, then the products by ascending id (the Ledger's conditional
-// decrements), then the aggregates, then the caja. It answers the venta as
-// GET /ventas/:id would.
+// row (shared, see shareSession), then the products by ascending id (the
+// Ledger's conditional decrements), then the aggregates, then the caja. It
+// answers the venta as GET /ventas/:id would, from what it wrote.
 func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 	var out Venta
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		ses, found, err := s.drawer.lockSession(tx, in.SesionID)
+		ses, found, err := s.drawer.shareSession(tx, in.SesionID)
 		if err != nil {
 			return err
+		}
+		if in.CheckOwner && found && ses.Estado && ses.IDUsuario != in.User && !in.Admin {
+			return forbidden("La sesión de caja pertenece a otro usuario")
 		}
 		if !found || !ses.Estado || ses.EstadoSesion != Abierta {
 			return sesionNotOpen(in.SesionID)
@@ -161,30 +170,75 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 		if cambio != nil {
 			recibido, cambioArg = s.db.Money(*in.MontoRecibido), s.db.Money(*cambio)
 		}
+		ventaQ := `INSERT INTO venta (id_sesion_caja, total, metodo_pago, monto_recibido, cambio, fecha, id_user_create, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		ventaArgs := []any{in.SesionID, s.db.Money(total), in.MetodoPago, recibido, cambioArg, ts, nullID(in.User), ts, ts}
+		// The lines in one statement; ids follow the VALUES order, so the
+		// returned ids sorted are the lines in the body's order. On
+		// PostgreSQL the venta is inserted by the same statement (a CTE
+		// the lines take their id_venta from).
 		var id int64
-		if err := tx.Raw(`INSERT INTO venta (id_sesion_caja, total, metodo_pago, monto_recibido, cambio, fecha, id_user_create, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.SesionID, s.db.Money(total), in.MetodoPago, recibido, cambioArg,
-			ts, nullID(in.User), ts, ts).Row().Scan(&id); err != nil {
+		var sb strings.Builder
+		var args []any
+		ventaRef := "?" // the line's id_venta
+		pg := s.db.IsPostgres()
+		if pg {
+			// The venta, its stock movements (the Ledger's statement) and
+			// its lines in one statement.
+			mq, margs, err := s.stock.MovementsSQL(inventario.TipoVenta, "(SELECT id FROM v)", nil, in.User, lines, -1, products)
+			if err != nil {
+				return err
+			}
+			sb.WriteString("WITH v AS (" + ventaQ + ") ")
+			args = append(args, ventaArgs...)
+			if mq != "" {
+				sb.WriteString(", m AS (" + mq + ") ")
+				args = append(args, margs...)
+			}
+			ventaRef = "(SELECT id FROM v)"
+		} else if err := tx.Raw(ventaQ, ventaArgs...).Row().Scan(&id); err != nil {
 			return err
 		}
-		// One statement for every line; ids follow the VALUES order, so
-		// reading them back by id keeps the body's order.
-		var sb strings.Builder
-		args := make([]any, 0, len(in.Lines)*9)
 		sb.WriteString("INSERT INTO detalles_venta (id_venta, id_producto, cantidad, precio_unitario, costo_unitario, subtotal, id_user_create, created_at, updated_at) VALUES ")
 		for i, l := range in.Lines {
 			if i > 0 {
 				sb.WriteString(", ")
 			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			sb.WriteString("(" + ventaRef + ", ?, ?, ?, ?, ?, ?, ?, ?)")
+			if ventaRef == "?" {
+				args = append(args, id)
+			}
 			p := products[l.ProductoID]
-			args = append(args, id, l.ProductoID, l.Cantidad, s.db.Money(p.PrecioVenta), s.db.Money(p.CostoCompra),
+			args = append(args, l.ProductoID, l.Cantidad, s.db.Money(p.PrecioVenta), s.db.Money(p.CostoCompra),
 				s.db.Money(subtotals[i]), nullID(in.User), ts, ts)
 		}
-		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+		sb.WriteString(" RETURNING id, id_venta")
+		lineIDs := make([]int64, 0, len(in.Lines))
+		rows, err := tx.Raw(sb.String(), args...).Rows()
+		if err != nil {
 			return err
 		}
-		becameLow, err := s.stock.Record(tx, inventario.TipoVenta, id, in.User, lines, -1)
+		for rows.Next() {
+			var lid int64
+			if err := rows.Scan(&lid, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			lineIDs = append(lineIDs, lid)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if len(lineIDs) != len(in.Lines) || id == 0 {
+			return fmt.Errorf("venta %d: %d line ids for %d lines", id, len(lineIDs), len(in.Lines))
+		}
+		sort.Slice(lineIDs, func(i, j int) bool { return lineIDs[i] < lineIDs[j] })
+		var becameLow bool
+		if pg {
+			becameLow, err = s.stock.Flags(tx, lines, products)
+		} else {
+			becameLow, err = s.stock.RecordTaken(tx, inventario.TipoVenta, id, in.User, lines, -1, products)
+		}
 		if err != nil {
 			return err
 		}
@@ -193,25 +247,87 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 			c, _ := products[l.ProductoID].CostoCompra.Mul(l.Cantidad)
 			agg[i] = aggLine{producto: l.ProductoID, cantidad: l.Cantidad, importe: subtotals[i], costo: c}
 		}
-		if err := s.aggregate(tx, t, ses.IDCaja, in.User, in.MetodoPago, total, 1, agg); err != nil {
-			return err
-		}
-		if in.MetodoPago == Efectivo {
-			if err := s.drawer.moveSaldo(tx, in.SesionID, total); err != nil {
-				return err
-			}
-		}
-		if out, err = s.load(ctx, tx, id); err != nil {
-			return err
+		var cash []sqlStmt
+		if in.MetodoPago == Efectivo && total > 0 {
+			q, args := s.drawer.depositSQL(ses.IDCaja, total)
+			cash = append(cash, sqlStmt{q, args})
 		}
 		events := []realtime.Event{{Entity: "caja", Action: "saldo_actualizado"}, {Entity: "producto", Action: "stock_descontado"},
 			{Entity: "venta", Action: "creada"}}
 		if becameLow {
 			events = append(events, realtime.Event{Entity: "producto", Action: "stock_bajo"})
 		}
+		// The notification rides on the aggregates' statement when the
+		// publisher can put it there (PostgreSQL's NOTIFY).
+		var notify *sqlStmt
+		if sp, ok := s.pub.(sqlPublisher); ok && pg {
+			q, args, err := sp.PublishSQL(tx, events...)
+			if err != nil {
+				return err
+			}
+			notify, events = &sqlStmt{q, args}, nil
+		}
+		if err := s.aggregateWith(tx, t, ses.IDCaja, in.User, in.MetodoPago, total, 1, agg, cash, notify); err != nil {
+			return err
+		}
+		// The answer is what was just written, as GET /ventas/:id reads it
+		// (TestVentaAnswerIsItsRow); only the products with their
+		// categories are read.
+		stamp := Stamp{database.Timestamp(t)}
+		var creator *int64
+		if in.User > 0 {
+			u := in.User
+			creator = &u
+		}
+		audit := Audit{Estado: true, IDUserCreate: creator, CreatedAt: stamp, UpdatedAt: stamp}
+		out = Venta{ID: id, IDSesionCaja: in.SesionID, Total: total, MetodoPago: in.MetodoPago, EstadoVenta: Completada,
+			Fecha: stamp, FechaModificacion: stamp, Audit: audit, Detalles: make([]Detalle, len(in.Lines))}
+		if cambio != nil {
+			r := *in.MontoRecibido
+			out.MontoRecibido, out.Cambio = &r, cambio
+		}
+		// The products as the answer embeds them: read by Take with their
+		// category (PostgreSQL), else read now.
+		embedded := make(map[int64]inventario.Producto, len(products))
+		pids := make(map[int64]bool, len(in.Lines))
+		for _, l := range in.Lines {
+			if full := products[l.ProductoID].Full; full != nil {
+				embedded[l.ProductoID] = *full
+			} else {
+				pids[l.ProductoID] = true
+			}
+		}
+		if len(pids) > 0 {
+			read, err := s.productos(ctx, tx, pids)
+			if err != nil {
+				return err
+			}
+			for id, p := range read {
+				embedded[id] = p
+			}
+		}
+		for i, l := range in.Lines {
+			p := products[l.ProductoID]
+			d := Detalle{ID: lineIDs[i], IDVenta: id, IDProducto: l.ProductoID, Cantidad: l.Cantidad, PrecioUnitario: p.PrecioVenta,
+				CostoUnitario: p.CostoCompra, Subtotal: subtotals[i], Audit: audit}
+			if ep, ok := embedded[l.ProductoID]; ok {
+				d.Producto = &ep
+			}
+			out.Detalles[i] = d
+		}
+		if len(events) == 0 {
+			return nil
+		}
 		return s.pub.Publish(tx, events...)
 	})
 	return out, err
+}
+
+// sqlPublisher is a Publisher that can hand over its notification as a
+// query for the writer to run in a statement of its own
+// (realtime.Notifier).
+type sqlPublisher interface {
+	PublishSQL(tx *gorm.DB, events ...realtime.Event) (string, []any, error)
 }
 
 // stockErr words the Ledger's refusals as SPEC §13.2 (400s).
@@ -233,10 +349,20 @@ type aggLine struct {
 // aggregate adds sign × the venta to the §14.4 aggregates with the
 // portable upsert: the product rows of its local month and of its local
 // calendar year (resumen_producto_anio, what the dashboard's top products
-// read), one statement per table with the products in ascending id (after
-// their rows in the lock order), then the day row. Keys are the local day,
-// month and year of fecha in KANTUTA_TZ.
+// read), each a multi-row upsert with the products in ascending id (after
+// their rows in the lock order), then the day row; then the extra
+// statements (a sale's cash into the drawer). Keys are the local day,
+// month and year of fecha in KANTUTA_TZ. On PostgreSQL all of it is one
+// statement (one round trip).
 func (s *Sales) aggregate(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, sign int64, lines []aggLine) error {
+	return s.aggregateWith(tx, fecha, cajaID, user, metodo, total, sign, lines, nil, nil)
+}
+
+// aggregateWith is aggregate with extra data-modifying statements and a
+// query whose result is not needed (a notification), all in the same round
+// trip on PostgreSQL.
+func (s *Sales) aggregateWith(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, sign int64, lines []aggLine,
+	extra []sqlStmt, also *sqlStmt) error {
 	local := fecha.In(s.loc)
 	byProduct := map[int64]*aggLine{}
 	var ids []int64
@@ -257,13 +383,81 @@ func (s *Sales) aggregate(tx *gorm.DB, fecha time.Time, cajaID, user int64, meto
 		a := byProduct[id]
 		rows[i] = productAgg{producto: id, cantidad: sign * a.cantidad, importe: money.Cents(sign) * a.importe, costo: money.Cents(sign) * a.costo}
 	}
-	if err := upsertProductAggs(tx, s.db, "resumen_producto_mes", "mes", local.Format("2006-01"), rows); err != nil {
+	var stmts []sqlStmt
+	if len(rows) > 0 {
+		q, args := productAggSQL(s.db, "resumen_producto_mes", "mes", local.Format("2006-01"), rows)
+		stmts = append(stmts, sqlStmt{q, args})
+		q, args = productAggSQL(s.db, "resumen_producto_anio", "anio", local.Year(), rows)
+		stmts = append(stmts, sqlStmt{q, args})
+	}
+	stmts = append(stmts, extra...)
+	q, args := s.daySQL(fecha, cajaID, user, metodo, money.Cents(sign)*total, sign)
+	return s.execAll(tx, append(stmts, sqlStmt{q, args}), also)
+}
+
+// sqlStmt is a statement and its arguments.
+type sqlStmt struct {
+	q    string
+	args []any
+}
+
+// execAll runs data-modifying statements that return nothing, the last
+// one writing exactly one row, and a query whose result is not needed
+// (also, may be nil): on PostgreSQL as one statement — all but the last as
+// CTEs, which always run to completion, and also as a CTE that the last
+// one's RETURNING reads, so that it runs once — elsewhere one by one.
+// Their order within the statement does not matter for locks: the product
+// rows are reached only under the products' locks taken before, the day
+// row and the caja only under the session's lock, which every other writer
+// of them takes exclusively, and every sale runs the same statement.
+func (s *Sales) execAll(tx *gorm.DB, stmts []sqlStmt, also *sqlStmt) error {
+	if !s.db.IsPostgres() {
+		if also != nil {
+			stmts = append(stmts, *also)
+		}
+		for _, st := range stmts {
+			if err := tx.Exec(st.q, st.args...).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var sb strings.Builder
+	var args []any
+	ctes := stmts[:len(stmts)-1]
+	for i, st := range ctes {
+		if i == 0 {
+			sb.WriteString("WITH ")
+		} else {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, "w%d AS (%s)", i, st.q)
+		args = append(args, st.args...)
+	}
+	if also != nil {
+		if len(ctes) == 0 {
+			sb.WriteString("WITH ")
+		} else {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("also AS (" + also.q + ")")
+		args = append(args, also.args...)
+	}
+	last := stmts[len(stmts)-1]
+	sb.WriteString(" " + last.q)
+	args = append(args, last.args...)
+	if also == nil {
+		return tx.Exec(sb.String(), args...).Error
+	}
+	sb.WriteString(" RETURNING (SELECT count(*) FROM also)")
+	var n int64
+	if err := tx.Raw(sb.String(), args...).Row().Scan(&n); err != nil {
 		return err
 	}
-	if err := upsertProductAggs(tx, s.db, "resumen_producto_anio", "anio", local.Year(), rows); err != nil {
-		return err
+	if n != 1 {
+		return fmt.Errorf("execAll: the query ran %d times", n)
 	}
-	return s.aggregateDay(tx, fecha, cajaID, user, metodo, money.Cents(sign)*total, sign)
+	return nil
 }
 
 // productAgg is one product's delta (or sum) in a product aggregate.
@@ -271,16 +465,6 @@ type productAgg struct {
 	producto       int64
 	cantidad       int64
 	importe, costo money.Cents
-}
-
-// upsertProductAggs adds rows to a product aggregate in one statement
-// (productAggSQL).
-func upsertProductAggs(tx *gorm.DB, db *database.DB, table, keyCol string, key any, rows []productAgg) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	q, args := productAggSQL(db, table, keyCol, key, rows)
-	return tx.Exec(q, args...).Error
 }
 
 // productAggSQL is the multi-row upsert that adds rows to the product
@@ -305,10 +489,15 @@ func productAggSQL(db *database.DB, table, keyCol string, key any, rows []produc
 }
 
 func (s *Sales) aggregateDay(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, n int64) error {
-	return tx.Exec(`INSERT INTO resumen_ventas_dia (dia, id_caja, id_usuario, metodo_pago, total, n) VALUES (?, ?, ?, ?, ?, ?)
+	q, args := s.daySQL(fecha, cajaID, user, metodo, total, n)
+	return tx.Exec(q, args...).Error
+}
+
+// daySQL is the upsert that adds total and n to the day row of fecha.
+func (s *Sales) daySQL(fecha time.Time, cajaID, user int64, metodo string, total money.Cents, n int64) (string, []any) {
+	return `INSERT INTO resumen_ventas_dia (dia, id_caja, id_usuario, metodo_pago, total, n) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dia, id_caja, id_usuario, metodo_pago) DO UPDATE SET total = resumen_ventas_dia.total + excluded.total,
-		n = resumen_ventas_dia.n + excluded.n`,
-		fecha.In(s.loc).Format(time.DateOnly), cajaID, user, metodo, s.db.Money(total), n).Error
+		n = resumen_ventas_dia.n + excluded.n`, []any{fecha.In(s.loc).Format(time.DateOnly), cajaID, user, metodo, s.db.Money(total), n}
 }
 
 // load reads a venta with its lines and their products.
@@ -340,7 +529,12 @@ func (s *Sales) attach(ctx context.Context, tx *gorm.DB, ventas []Venta) error {
 	var detalles []Detalle
 	for start := 0; start < len(ids); start += 500 {
 		end := min(start+500, len(ids))
-		rows, err := q.Raw("SELECT " + detalleCols + " FROM detalles_venta WHERE estado AND id_venta IN (" + idList(ids[start:end]) + ") ORDER BY id").Rows()
+		page := ids[start:end]
+		args := make([]any, len(page))
+		for i, id := range page {
+			args[i] = id
+		}
+		rows, err := q.Raw("SELECT "+detalleCols+" FROM detalles_venta WHERE estado AND id_venta IN ("+placeholders(len(page))+") ORDER BY id", args...).Rows()
 		part, err := scanAll(rows, err, scanDetalle)
 		if err != nil {
 			return err
@@ -376,11 +570,13 @@ func (s *Sales) productos(ctx context.Context, tx *gorm.DB, ids map[int64]bool) 
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list := make([]int64, 0, len(ids))
+	// Placeholders, not the ids, in the text: one prepared statement per
+	// number of products.
+	args := make([]any, 0, len(ids))
 	for id := range ids {
-		list = append(list, id)
+		args = append(args, id)
 	}
-	rows, err := s.store.conn(ctx, tx).Raw(productoSelect + " WHERE p.id IN (" + idList(list) + ")").Rows()
+	rows, err := s.store.conn(ctx, tx).Raw(productoSelect+" WHERE p.id IN ("+placeholders(len(args))+")", args...).Rows()
 	if err != nil {
 		return nil, err
 	}
@@ -402,13 +598,9 @@ func (s *Sales) productos(ctx context.Context, tx *gorm.DB, ids map[int64]bool) 
 	return out, rows.Err()
 }
 
-// idList writes ids into SQL: int64 values, never user text.
-func idList(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
+// placeholders is n comma-separated ? placeholders.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // Get reads an active venta.
@@ -577,10 +769,11 @@ func (s *Sales) annul(tx *gorm.DB, v Venta, ses lockedSession, open bool, user i
 		agg[i] = aggLine{producto: d.IDProducto, cantidad: d.Cantidad, importe: d.Subtotal, costo: c}
 	}
 	if len(lines) > 0 {
-		if _, err := s.stock.Give(tx, lines); err != nil {
+		after, err := s.stock.Give(tx, lines)
+		if err != nil {
 			return false, err
 		}
-		if _, err := s.stock.Record(tx, inventario.TipoAnulacion, v.ID, user, lines, 1); err != nil {
+		if _, err := s.stock.RecordTaken(tx, inventario.TipoAnulacion, v.ID, user, lines, 1, after); err != nil {
 			return false, err
 		}
 	}
