@@ -9,6 +9,7 @@ import (
 
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/inventario"
 	"github.com/kantuta/kantuta/internal/money"
 )
 
@@ -76,10 +77,26 @@ func (d *Drawer) shareSession(tx *gorm.DB, id int64) (s lockedSession, found boo
 	return d.lockSessionFor(tx, id, lock)
 }
 
+// sessionSQL reads a session with its caja; lock is the row-lock suffix.
+const sessionSQL = `SELECT s.id, s.id_caja, s.id_usuario, s.estado, s.estado_sesion, c.especialidad, c.nombre
+		FROM sesiones_caja s JOIN cajas c ON c.id = s.id_caja WHERE s.id = ?`
+
+func (s *lockedSession) dest() []any {
+	return []any{&s.ID, &s.IDCaja, &s.IDUsuario, &s.Estado, &s.EstadoSesion, &s.Especialidad, &s.CajaNombre}
+}
+
+// shareSessionFirst is shareSession as the query the Ledger runs before
+// taking a venta's stock (inventario.Ledger.TakeAfter), read into s.
+func (d *Drawer) shareSessionFirst(id int64, s *lockedSession) inventario.First {
+	lock := ""
+	if d.db.IsPostgres() {
+		lock = " FOR SHARE OF s"
+	}
+	return inventario.First{Query: sessionSQL + lock, Args: []any{id}, Dest: s.dest()}
+}
+
 func (d *Drawer) lockSessionFor(tx *gorm.DB, id int64, lock string) (s lockedSession, found bool, err error) {
-	row := tx.Raw(`SELECT s.id, s.id_caja, s.id_usuario, s.estado, s.estado_sesion, c.especialidad, c.nombre
-		FROM sesiones_caja s JOIN cajas c ON c.id = s.id_caja WHERE s.id = ?`+lock, id).Row()
-	err = row.Scan(&s.ID, &s.IDCaja, &s.IDUsuario, &s.Estado, &s.EstadoSesion, &s.Especialidad, &s.CajaNombre)
+	err = tx.Raw(sessionSQL+lock, id).Row().Scan(s.dest()...)
 	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, errNoRows) {
 		return s, false, nil
 	}

@@ -22,7 +22,7 @@ import (
 // Stock is what ventas need of inventario's Ledger (the one place that
 // changes stock); *inventario.Ledger implements it.
 type Stock interface {
-	Take(tx *gorm.DB, lines []inventario.StockLine) (map[int64]inventario.Product, error)
+	TakeAfter(tx *gorm.DB, lines []inventario.StockLine, first inventario.First) (map[int64]inventario.Product, bool, error)
 	Give(tx *gorm.DB, lines []inventario.StockLine) (map[int64]inventario.Product, error)
 	RecordTaken(tx *gorm.DB, tipo string, ref, user int64, lines []inventario.StockLine, sign int, after map[int64]inventario.Product) (bool, error)
 	MovementsSQL(tipo, refSQL string, refArgs []any, user int64, lines []inventario.StockLine, sign int, after map[int64]inventario.Product) (string, []any, error)
@@ -125,9 +125,24 @@ func sesionNotOpen(id int64) error {
 func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 	var out Venta
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		ses, found, err := s.drawer.shareSession(tx, in.SesionID)
-		if err != nil {
-			return err
+		lines := make([]inventario.StockLine, len(in.Lines))
+		for i, l := range in.Lines {
+			lines[i] = inventario.StockLine{ProductoID: l.ProductoID, Cantidad: l.Cantidad}
+		}
+		// The session (shared lock) and the stock in one statement; the
+		// session's refusals come before the stock's, and roll the stock
+		// back.
+		var ses lockedSession
+		products, found, takeErr := s.stock.TakeAfter(tx, lines, s.drawer.shareSessionFirst(in.SesionID, &ses))
+		var se *inventario.StockError
+		if takeErr != nil && !errors.As(takeErr, &se) {
+			return takeErr
+		}
+		if !found {
+			var err error
+			if ses, found, err = s.drawer.shareSession(tx, in.SesionID); err != nil {
+				return err
+			}
 		}
 		if in.CheckOwner && found && ses.Estado && ses.IDUsuario != in.User && !in.Admin {
 			return forbidden("La sesión de caja pertenece a otro usuario")
@@ -138,13 +153,8 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 		if ses.Especialidad == SoloAgentes {
 			return conflict("La caja %s no admite ventas (especialidad SOLO_AGENTES)", ses.CajaNombre)
 		}
-		lines := make([]inventario.StockLine, len(in.Lines))
-		for i, l := range in.Lines {
-			lines[i] = inventario.StockLine{ProductoID: l.ProductoID, Cantidad: l.Cantidad}
-		}
-		products, err := s.stock.Take(tx, lines)
-		if err != nil {
-			return stockErr(err)
+		if takeErr != nil {
+			return stockErr(takeErr)
 		}
 		// The server's prices, exact; the client's are ignored.
 		var total money.Cents
@@ -173,75 +183,6 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 		ventaQ := `INSERT INTO venta (id_sesion_caja, total, metodo_pago, monto_recibido, cambio, fecha, id_user_create, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		ventaArgs := []any{in.SesionID, s.db.Money(total), in.MetodoPago, recibido, cambioArg, ts, nullID(in.User), ts, ts}
-		// The lines in one statement; ids follow the VALUES order, so the
-		// returned ids sorted are the lines in the body's order. On
-		// PostgreSQL the venta is inserted by the same statement (a CTE
-		// the lines take their id_venta from).
-		var id int64
-		var sb strings.Builder
-		var args []any
-		ventaRef := "?" // the line's id_venta
-		pg := s.db.IsPostgres()
-		if pg {
-			// The venta, its stock movements (the Ledger's statement) and
-			// its lines in one statement.
-			mq, margs, err := s.stock.MovementsSQL(inventario.TipoVenta, "(SELECT id FROM v)", nil, in.User, lines, -1, products)
-			if err != nil {
-				return err
-			}
-			sb.WriteString("WITH v AS (" + ventaQ + ") ")
-			args = append(args, ventaArgs...)
-			if mq != "" {
-				sb.WriteString(", m AS (" + mq + ") ")
-				args = append(args, margs...)
-			}
-			ventaRef = "(SELECT id FROM v)"
-		} else if err := tx.Raw(ventaQ, ventaArgs...).Row().Scan(&id); err != nil {
-			return err
-		}
-		sb.WriteString("INSERT INTO detalles_venta (id_venta, id_producto, cantidad, precio_unitario, costo_unitario, subtotal, id_user_create, created_at, updated_at) VALUES ")
-		for i, l := range in.Lines {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(" + ventaRef + ", ?, ?, ?, ?, ?, ?, ?, ?)")
-			if ventaRef == "?" {
-				args = append(args, id)
-			}
-			p := products[l.ProductoID]
-			args = append(args, l.ProductoID, l.Cantidad, s.db.Money(p.PrecioVenta), s.db.Money(p.CostoCompra),
-				s.db.Money(subtotals[i]), nullID(in.User), ts, ts)
-		}
-		sb.WriteString(" RETURNING id, id_venta")
-		lineIDs := make([]int64, 0, len(in.Lines))
-		rows, err := tx.Raw(sb.String(), args...).Rows()
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var lid int64
-			if err := rows.Scan(&lid, &id); err != nil {
-				rows.Close()
-				return err
-			}
-			lineIDs = append(lineIDs, lid)
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if len(lineIDs) != len(in.Lines) || id == 0 {
-			return fmt.Errorf("venta %d: %d line ids for %d lines", id, len(lineIDs), len(in.Lines))
-		}
-		sort.Slice(lineIDs, func(i, j int) bool { return lineIDs[i] < lineIDs[j] })
-		var becameLow bool
-		if pg {
-			becameLow, err = s.stock.Flags(tx, lines, products)
-		} else {
-			becameLow, err = s.stock.RecordTaken(tx, inventario.TipoVenta, id, in.User, lines, -1, products)
-		}
-		if err != nil {
-			return err
-		}
 		agg := make([]aggLine, len(in.Lines))
 		for i, l := range in.Lines {
 			c, _ := products[l.ProductoID].CostoCompra.Mul(l.Cantidad)
@@ -254,22 +195,112 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 		}
 		events := []realtime.Event{{Entity: "caja", Action: "saldo_actualizado"}, {Entity: "producto", Action: "stock_descontado"},
 			{Entity: "venta", Action: "creada"}}
-		if becameLow {
-			events = append(events, realtime.Event{Entity: "producto", Action: "stock_bajo"})
+		// The lines in one statement; ids follow the VALUES order, so the
+		// returned ids sorted are the lines in the body's order.
+		lineRow := func(ventaRef string, id int64, sb *strings.Builder, args []any) []any {
+			sb.WriteString("INSERT INTO detalles_venta (id_venta, id_producto, cantidad, precio_unitario, costo_unitario, subtotal, id_user_create, created_at, updated_at) VALUES ")
+			for i, l := range in.Lines {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				sb.WriteString("(" + ventaRef + ", ?, ?, ?, ?, ?, ?, ?, ?)")
+				if ventaRef == "?" {
+					args = append(args, id)
+				}
+				p := products[l.ProductoID]
+				args = append(args, l.ProductoID, l.Cantidad, s.db.Money(p.PrecioVenta), s.db.Money(p.CostoCompra),
+					s.db.Money(subtotals[i]), nullID(in.User), ts, ts)
+			}
+			sb.WriteString(" RETURNING id, id_venta")
+			return args
 		}
-		// The notification rides on the aggregates' statement when the
-		// publisher can put it there (PostgreSQL's NOTIFY).
-		var notify *sqlStmt
-		if sp, ok := s.pub.(sqlPublisher); ok && pg {
-			q, args, err := sp.PublishSQL(tx, events...)
+		var id int64
+		var lineIDs []int64
+		readLines := func(rows *sql.Rows, err error) error {
 			if err != nil {
 				return err
 			}
-			notify, events = &sqlStmt{q, args}, nil
+			for rows.Next() {
+				var lid int64
+				if err := rows.Scan(&lid, &id); err != nil {
+					rows.Close()
+					return err
+				}
+				lineIDs = append(lineIDs, lid)
+			}
+			return rows.Close()
 		}
-		if err := s.aggregateWith(tx, t, ses.IDCaja, in.User, in.MetodoPago, total, 1, agg, cash, notify); err != nil {
-			return err
+		if s.db.IsPostgres() {
+			// Two statements write the rest. The low-stock flags first:
+			// they depend only on the products as taken.
+			becameLow, err := s.stock.Flags(tx, lines, products)
+			if err != nil {
+				return err
+			}
+			if becameLow {
+				events = append(events, realtime.Event{Entity: "producto", Action: "stock_bajo"})
+			}
+			// The venta, its stock movements (the Ledger's statement) and
+			// its lines in one statement.
+			var sb strings.Builder
+			args := append([]any(nil), ventaArgs...)
+			sb.WriteString("WITH v AS (" + ventaQ + ")")
+			mq, margs, err := s.stock.MovementsSQL(inventario.TipoVenta, "(SELECT id FROM v)", nil, in.User, lines, -1, products)
+			if err != nil {
+				return err
+			}
+			if mq != "" {
+				sb.WriteString(", m AS (" + mq + ")")
+				args = append(args, margs...)
+			}
+			sb.WriteString(" ")
+			args = lineRow("(SELECT id FROM v)", 0, &sb, args)
+			rows, err := tx.Raw(sb.String(), args...).Rows()
+			if err := readLines(rows, err); err != nil {
+				return err
+			}
+			// Then the rows every sale of the session meets (the day
+			// aggregate, the drawer) in a second one, last, so that they
+			// stay locked for as short as possible, with the product
+			// aggregates and the notification when the publisher can put
+			// it there (PostgreSQL's NOTIFY).
+			var notify *sqlStmt
+			if sp, ok := s.pub.(sqlPublisher); ok {
+				q, args, err := sp.PublishSQL(tx, events...)
+				if err != nil {
+					return err
+				}
+				notify, events = &sqlStmt{q, args}, nil
+			}
+			// The day row's upsert last: it writes exactly one row.
+			if err := s.execAllWith(tx, append(cash, s.aggregateSQL(t, ses.IDCaja, in.User, in.MetodoPago, total, 1, agg)...), notify); err != nil {
+				return err
+			}
+		} else {
+			if err := tx.Raw(ventaQ, ventaArgs...).Row().Scan(&id); err != nil {
+				return err
+			}
+			var sb strings.Builder
+			args := lineRow("?", id, &sb, nil)
+			rows, err := tx.Raw(sb.String(), args...).Rows()
+			if err := readLines(rows, err); err != nil {
+				return err
+			}
+			becameLow, err := s.stock.RecordTaken(tx, inventario.TipoVenta, id, in.User, lines, -1, products)
+			if err != nil {
+				return err
+			}
+			if becameLow {
+				events = append(events, realtime.Event{Entity: "producto", Action: "stock_bajo"})
+			}
+			if err := s.execAll(tx, append(cash, s.aggregateSQL(t, ses.IDCaja, in.User, in.MetodoPago, total, 1, agg)...)); err != nil {
+				return err
+			}
 		}
+		if len(lineIDs) != len(in.Lines) || id == 0 {
+			return fmt.Errorf("venta %d: %d line ids for %d lines", id, len(lineIDs), len(in.Lines))
+		}
+		sort.Slice(lineIDs, func(i, j int) bool { return lineIDs[i] < lineIDs[j] })
 		// The answer is what was just written, as GET /ventas/:id reads it
 		// (TestVentaAnswerIsItsRow); only the products with their
 		// categories are read.
@@ -346,23 +377,19 @@ type aggLine struct {
 	costo    money.Cents
 }
 
-// aggregate adds sign × the venta to the §14.4 aggregates with the
-// portable upsert: the product rows of its local month and of its local
-// calendar year (resumen_producto_anio, what the dashboard's top products
-// read), each a multi-row upsert with the products in ascending id (after
-// their rows in the lock order), then the day row; then the extra
-// statements (a sale's cash into the drawer). Keys are the local day,
-// month and year of fecha in KANTUTA_TZ. On PostgreSQL all of it is one
-// statement (one round trip).
+// aggregate adds sign × the venta to the §14.4 aggregates (aggregateSQL),
+// in one round trip on PostgreSQL.
 func (s *Sales) aggregate(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, sign int64, lines []aggLine) error {
-	return s.aggregateWith(tx, fecha, cajaID, user, metodo, total, sign, lines, nil, nil)
+	return s.execAll(tx, s.aggregateSQL(fecha, cajaID, user, metodo, total, sign, lines))
 }
 
-// aggregateWith is aggregate with extra data-modifying statements and a
-// query whose result is not needed (a notification), all in the same round
-// trip on PostgreSQL.
-func (s *Sales) aggregateWith(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, sign int64, lines []aggLine,
-	extra []sqlStmt, also *sqlStmt) error {
+// aggregateSQL is the portable upserts that add sign × a venta to the
+// §14.4 aggregates: the product rows of its local month and of its local
+// calendar year (resumen_producto_anio, what the dashboard's top products
+// read), each one multi-row upsert with the products in ascending id
+// (after their rows in the lock order), then its day row. Keys are the
+// local day, month and year of fecha in KANTUTA_TZ.
+func (s *Sales) aggregateSQL(fecha time.Time, cajaID, user int64, metodo string, total money.Cents, sign int64, lines []aggLine) []sqlStmt {
 	local := fecha.In(s.loc)
 	byProduct := map[int64]*aggLine{}
 	var ids []int64
@@ -390,9 +417,8 @@ func (s *Sales) aggregateWith(tx *gorm.DB, fecha time.Time, cajaID, user int64, 
 		q, args = productAggSQL(s.db, "resumen_producto_anio", "anio", local.Year(), rows)
 		stmts = append(stmts, sqlStmt{q, args})
 	}
-	stmts = append(stmts, extra...)
 	q, args := s.daySQL(fecha, cajaID, user, metodo, money.Cents(sign)*total, sign)
-	return s.execAll(tx, append(stmts, sqlStmt{q, args}), also)
+	return append(stmts, sqlStmt{q, args})
 }
 
 // sqlStmt is a statement and its arguments.
@@ -401,17 +427,29 @@ type sqlStmt struct {
 	args []any
 }
 
-// execAll runs data-modifying statements that return nothing, the last
-// one writing exactly one row, and a query whose result is not needed
-// (also, may be nil): on PostgreSQL as one statement — all but the last as
-// CTEs, which always run to completion, and also as a CTE that the last
-// one's RETURNING reads, so that it runs once — elsewhere one by one.
-// Their order within the statement does not matter for locks: the product
-// rows are reached only under the products' locks taken before, the day
-// row and the caja only under the session's lock, which every other writer
-// of them takes exclusively, and every sale runs the same statement.
-func (s *Sales) execAll(tx *gorm.DB, stmts []sqlStmt, also *sqlStmt) error {
-	if !s.db.IsPostgres() {
+// namedStmt is a statement to run as the CTE name of a larger one.
+type namedStmt struct {
+	name string
+	sqlStmt
+}
+
+// execAll runs data-modifying statements that return nothing: on
+// PostgreSQL as one statement (all but the last as CTEs, which always run
+// to completion), elsewhere one by one. Their order within a statement
+// does not matter for locks: the product rows are reached only under the
+// products' locks taken before, the day row and the caja only under the
+// session's lock, which every other writer of them takes exclusively, and
+// every sale runs the same statement.
+func (s *Sales) execAll(tx *gorm.DB, stmts []sqlStmt) error {
+	return s.execAllWith(tx, stmts, nil)
+}
+
+// execAllWith is execAll with a query whose result is not needed (also: a
+// notification), which on PostgreSQL rides as one more CTE that the last
+// statement's RETURNING reads, so that it runs, once; the last statement
+// must then write exactly one row (the day aggregate's upsert does).
+func (s *Sales) execAllWith(tx *gorm.DB, stmts []sqlStmt, also *sqlStmt) error {
+	if !s.db.IsPostgres() || (len(stmts) == 1 && also == nil) {
 		if also != nil {
 			stmts = append(stmts, *also)
 		}
@@ -424,24 +462,21 @@ func (s *Sales) execAll(tx *gorm.DB, stmts []sqlStmt, also *sqlStmt) error {
 	}
 	var sb strings.Builder
 	var args []any
-	ctes := stmts[:len(stmts)-1]
-	for i, st := range ctes {
+	ctes := make([]namedStmt, 0, len(stmts))
+	for i, st := range stmts[:len(stmts)-1] {
+		ctes = append(ctes, namedStmt{fmt.Sprintf("w%d", i), st})
+	}
+	if also != nil {
+		ctes = append(ctes, namedStmt{"also", *also})
+	}
+	for i, c := range ctes {
 		if i == 0 {
 			sb.WriteString("WITH ")
 		} else {
 			sb.WriteString(", ")
 		}
-		fmt.Fprintf(&sb, "w%d AS (%s)", i, st.q)
-		args = append(args, st.args...)
-	}
-	if also != nil {
-		if len(ctes) == 0 {
-			sb.WriteString("WITH ")
-		} else {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("also AS (" + also.q + ")")
-		args = append(args, also.args...)
+		sb.WriteString(c.name + " AS (" + c.q + ")")
+		args = append(args, c.args...)
 	}
 	last := stmts[len(stmts)-1]
 	sb.WriteString(" " + last.q)
@@ -455,7 +490,7 @@ func (s *Sales) execAll(tx *gorm.DB, stmts []sqlStmt, also *sqlStmt) error {
 		return err
 	}
 	if n != 1 {
-		return fmt.Errorf("execAll: the query ran %d times", n)
+		return fmt.Errorf("the notification ran %d times", n)
 	}
 	return nil
 }

@@ -86,6 +86,14 @@ func TestVentaFlow(t *testing.T) {
 			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": 999, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}}}, 400,
 				"La sesión de caja con ID 999 no está abierta o no existe"},
 			{luisTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": "x"}, 403, "La sesión de caja pertenece a otro usuario"},
+			// The session's refusals come before the stock's (both are
+			// checked in the statement that takes the stock).
+			{luisTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}}}, 403,
+				"La sesión de caja pertenece a otro usuario"},
+			{luisTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": []map[string]any{{"id_producto": gall, "cantidad": 50}}}, 403,
+				"La sesión de caja pertenece a otro usuario"},
+			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": 999, "detalles": []map[string]any{{"id_producto": 999, "cantidad": 1}}}, 400,
+				"La sesión de caja con ID 999 no está abierta o no existe"},
 			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}, {"id_producto": 999, "cantidad": 1}}}, 400,
 				"Producto con ID 999 no encontrado"},
 			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}, {"id_producto": gall, "cantidad": 5}}}, 400,

@@ -2,6 +2,7 @@ package inventario
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -132,7 +133,8 @@ func scanProduct(tx *gorm.DB, query string, args ...any) (Product, bool, error) 
 func (l *Ledger) Take(tx *gorm.DB, lines []StockLine) (map[int64]Product, error) {
 	ids, sum := sumLines(lines)
 	if l.db.IsPostgres() {
-		return l.takeAll(tx, ids, sum)
+		out, _, err := l.takeAll(tx, ids, sum, nil)
+		return out, err
 	}
 	out := make(map[int64]Product, len(ids))
 	for _, id := range ids {
@@ -152,6 +154,37 @@ func (l *Ledger) Take(tx *gorm.DB, lines []StockLine) (map[int64]Product, error)
 	return out, nil
 }
 
+// First is a query that locks what comes before producto in the lock
+// order (a venta's session row), for TakeAfter to run first in the same
+// statement. It answers at most one row, scanned into Dest.
+type First struct {
+	Query string
+	Args  []any
+	Dest  []any
+}
+
+// TakeAfter is Take preceded by first: on PostgreSQL in one statement (one
+// round trip less per sale), first as a MATERIALIZED CTE that the
+// products' lock waits for, so the lock order holds. found says whether
+// first's row was read into its Dest: not when it has no row, nor when no
+// product could be taken (the caller then reads it again). The stock is
+// taken whatever first's row says: a caller that refuses the write on it
+// rolls back.
+func (l *Ledger) TakeAfter(tx *gorm.DB, lines []StockLine, first First) (products map[int64]Product, found bool, err error) {
+	if !l.db.IsPostgres() {
+		if err := tx.Raw(first.Query, first.Args...).Row().Scan(first.Dest...); errors.Is(err, sql.ErrNoRows) {
+			// Nothing to take it after: the caller refuses.
+			return nil, false, nil
+		} else if err != nil {
+			return nil, false, err
+		}
+		products, err = l.Take(tx, lines)
+		return products, true, err
+	}
+	ids, sum := sumLines(lines)
+	return l.takeAll(tx, ids, sum, &first)
+}
+
 // takeAll is Take in one statement on PostgreSQL (a round trip per
 // product was a large share of a sale's), answering each whole row with its
 // category too (Product.Full: the venta's answer needs no other read). The
@@ -162,13 +195,19 @@ func (l *Ledger) Take(tx *gorm.DB, lines []StockLine) (map[int64]Product, error)
 // version of a row another sale changed meanwhile, as a single UPDATE is.
 // The first product in ascending id that found no row is the refusal, as
 // in the one-by-one path.
-func (l *Ledger) takeAll(tx *gorm.DB, ids []int64, sum map[int64]int64) (map[int64]Product, error) {
+func (l *Ledger) takeAll(tx *gorm.DB, ids []int64, sum map[int64]int64, first *First) (map[int64]Product, bool, error) {
 	var values strings.Builder
-	args := make([]any, 0, 2*len(ids))
+	var args []any
+	var pre, gate, from, returning string
+	if first != nil {
+		pre = "pre AS MATERIALIZED (" + first.Query + "), "
+		args = append(args, first.Args...)
+		gate, from, returning = " AND EXISTS (SELECT 1 FROM pre)", ", pre", ", pre.*"
+	}
 	for i, id := range ids {
 		q := sum[id]
 		if q > MaxStock {
-			return nil, l.stockError(tx, id)
+			return nil, false, l.stockError(tx, id)
 		}
 		if i > 0 {
 			values.WriteString(", ")
@@ -178,27 +217,33 @@ func (l *Ledger) takeAll(tx *gorm.DB, ids []int64, sum map[int64]int64) (map[int
 	}
 	// Only placeholders in the text: one prepared statement per number of
 	// products, not one per sale.
-	rows, err := tx.Raw("WITH q (id, q) AS (VALUES "+values.String()+"), "+
-		"l AS MATERIALIZED (SELECT id FROM producto WHERE id IN (SELECT id FROM q) ORDER BY id FOR UPDATE) "+
-		"UPDATE producto p SET stock_actual = p.stock_actual - q.q FROM l, q, categoria c "+
+	rows, err := tx.Raw("WITH "+pre+"q (id, q) AS (VALUES "+values.String()+"), "+
+		"l AS MATERIALIZED (SELECT id FROM producto WHERE id IN (SELECT id FROM q)"+gate+" ORDER BY id FOR UPDATE) "+
+		"UPDATE producto p SET stock_actual = p.stock_actual - q.q FROM l, q, categoria c"+from+" "+
 		"WHERE p.id = l.id AND q.id = p.id AND c.id = p.id_categoria AND p.estado AND p.stock_actual >= q.q "+
 		"RETURNING p.id, p.nombre, p.codigo_barras, p.precio_venta, p.costo_compra, p.stock_actual, p.stock_minimo, p.id_categoria, p.estado, "+
 		"p.alerta_stock_bajo, p.id_user_create, p.id_user_update, p.created_at, p.updated_at, "+
-		"c.id, c.nombre, c.estado, c.id_user_create, c.id_user_update, c.created_at, c.updated_at", args...).Rows()
+		"c.id, c.nombre, c.estado, c.id_user_create, c.id_user_update, c.created_at, c.updated_at"+returning, args...).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("take stock: %w", err)
+		return nil, false, fmt.Errorf("take stock: %w", err)
 	}
 	out := make(map[int64]Product, len(ids))
+	found := false
 	for rows.Next() {
 		var f Producto
 		var p Product
 		var created, updated, ccreated, cupdated database.Timestamp
 		c := &f.Categoria
-		if err := rows.Scan(&f.ID, &f.Nombre, &f.CodigoBarras, &f.PrecioVenta, &f.CostoCompra, &f.StockActual, &f.StockMinimo, &f.IDCategoria,
+		dest := []any{&f.ID, &f.Nombre, &f.CodigoBarras, &f.PrecioVenta, &f.CostoCompra, &f.StockActual, &f.StockMinimo, &f.IDCategoria,
 			&f.Estado, &p.AlertaStockBajo, &f.IDUserCreate, &f.IDUserUpdate, &created, &updated,
-			&c.ID, &c.Nombre, &c.Estado, &c.IDUserCreate, &c.IDUserUpdate, &ccreated, &cupdated); err != nil {
+			&c.ID, &c.Nombre, &c.Estado, &c.IDUserCreate, &c.IDUserUpdate, &ccreated, &cupdated}
+		if first != nil {
+			dest = append(dest, first.Dest...)
+			found = true
+		}
+		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, false, err
 		}
 		f.CreatedAt, f.UpdatedAt = httpapi.Time(created.Time()), httpapi.Time(updated.Time())
 		f.CreatedAtFE, f.UpdatedAtFE = f.CreatedAt, f.UpdatedAt
@@ -208,14 +253,14 @@ func (l *Ledger) takeAll(tx *gorm.DB, ids []int64, sum map[int64]int64) (map[int
 		out[p.ID] = p
 	}
 	if err := rows.Close(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for _, id := range ids {
 		if _, ok := out[id]; !ok {
-			return nil, l.stockError(tx, id)
+			return nil, found, l.stockError(tx, id)
 		}
 	}
-	return out, nil
+	return out, found, nil
 }
 
 // stockError re-reads a product whose decrement found no row.
