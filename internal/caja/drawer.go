@@ -9,6 +9,7 @@ import (
 
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/httpapi"
+	"github.com/kantuta/kantuta/internal/inventario"
 	"github.com/kantuta/kantuta/internal/money"
 )
 
@@ -57,9 +58,45 @@ func forUpdate(db *database.DB) string {
 // lockSession locks the session row (first in the lock order) and reads it
 // with its caja; found is false when there is no such row.
 func (d *Drawer) lockSession(tx *gorm.DB, id int64) (s lockedSession, found bool, err error) {
-	row := tx.Raw(`SELECT s.id, s.id_caja, s.id_usuario, s.estado, s.estado_sesion, c.especialidad, c.nombre
-		FROM sesiones_caja s JOIN cajas c ON c.id = s.id_caja WHERE s.id = ?`+forUpdate(d.db), id).Row()
-	err = row.Scan(&s.ID, &s.IDCaja, &s.IDUsuario, &s.Estado, &s.EstadoSesion, &s.Especialidad, &s.CajaNombre)
+	return d.lockSessionFor(tx, id, forUpdate(d.db))
+}
+
+// shareSession is lockSession for a new venta: on PostgreSQL a shared row
+// lock (FOR SHARE), so that the sales of one session do not wait for each
+// other, while every other writer of the session — its close, movimientos,
+// recargas, compras, edits and annulments of its ventas — takes FOR UPDATE,
+// which waits for the sales in flight and makes new ones wait: a close
+// still counts exactly the sales committed before it (contract §13.3). Two
+// sales of one session meet on the rows they write after their products
+// (the day aggregate, the caja), in the same order in both.
+func (d *Drawer) shareSession(tx *gorm.DB, id int64) (s lockedSession, found bool, err error) {
+	lock := ""
+	if d.db.IsPostgres() {
+		lock = " FOR SHARE OF s"
+	}
+	return d.lockSessionFor(tx, id, lock)
+}
+
+// sessionSQL reads a session with its caja; lock is the row-lock suffix.
+const sessionSQL = `SELECT s.id, s.id_caja, s.id_usuario, s.estado, s.estado_sesion, c.especialidad, c.nombre
+		FROM sesiones_caja s JOIN cajas c ON c.id = s.id_caja WHERE s.id = ?`
+
+func (s *lockedSession) dest() []any {
+	return []any{&s.ID, &s.IDCaja, &s.IDUsuario, &s.Estado, &s.EstadoSesion, &s.Especialidad, &s.CajaNombre}
+}
+
+// shareSessionFirst is shareSession as the query the Ledger runs before
+// taking a venta's stock (inventario.Ledger.TakeAfter), read into s.
+func (d *Drawer) shareSessionFirst(id int64, s *lockedSession) inventario.First {
+	lock := ""
+	if d.db.IsPostgres() {
+		lock = " FOR SHARE OF s"
+	}
+	return inventario.First{Query: sessionSQL + lock, Args: []any{id}, Dest: s.dest()}
+}
+
+func (d *Drawer) lockSessionFor(tx *gorm.DB, id int64, lock string) (s lockedSession, found bool, err error) {
+	err = tx.Raw(sessionSQL+lock, id).Row().Scan(s.dest()...)
 	if errors.Is(err, gorm.ErrRecordNotFound) || errors.Is(err, errNoRows) {
 		return s, false, nil
 	}
@@ -110,33 +147,38 @@ func (d *Drawer) Deposit(tx *gorm.DB, sesionID int64, monto money.Cents, motivo,
 	return d.insertMovimiento(tx, sesionID, Ingreso, monto, motivo, origen, user)
 }
 
+// depositSQL is the statement that adds delta (> 0) to the saldo of caja
+// cajaID, for a writer that locked the caja's open session and runs it with
+// its other writes (a sale: with its aggregates, one round trip).
+func (d *Drawer) depositSQL(cajaID int64, delta money.Cents) (string, []any) {
+	return "UPDATE cajas SET saldo = saldo + ?, updated_at = ? WHERE id = ?", []any{d.db.Money(delta), d.db.Time(database.Now()), cajaID}
+}
+
 // moveSaldo changes the saldo of the session's caja by delta, never below
 // zero: a withdrawal beyond the saldo is *InsufficientFunds and changes
-// nothing. It is the only way any write changes caja.saldo.
+// nothing. With depositSQL, the only way any write changes caja.saldo.
 func (d *Drawer) moveSaldo(tx *gorm.DB, sesionID int64, delta money.Cents) error {
 	if delta == 0 {
 		return nil
 	}
-	cajaID := tx.Raw("SELECT id_caja FROM sesiones_caja WHERE id = ?", sesionID)
-	var id int64
-	if err := cajaID.Row().Scan(&id); err != nil {
-		return err
-	}
+	// The caja found through the session in the same statement: one round
+	// trip (the session row is locked by the caller).
+	const caja = "(SELECT id_caja FROM sesiones_caja WHERE id = ?)"
 	var res *gorm.DB
 	if delta > 0 {
-		res = tx.Exec("UPDATE cajas SET saldo = saldo + ?, updated_at = ? WHERE id = ?",
-			d.db.Money(delta), d.db.Time(database.Now()), id)
+		res = tx.Exec("UPDATE cajas SET saldo = saldo + ?, updated_at = ? WHERE id = "+caja,
+			d.db.Money(delta), d.db.Time(database.Now()), sesionID)
 	} else {
 		m := d.db.Money(-delta)
-		res = tx.Exec("UPDATE cajas SET saldo = saldo - ?, updated_at = ? WHERE id = ? AND saldo >= ?",
-			m, d.db.Time(database.Now()), id, m)
+		res = tx.Exec("UPDATE cajas SET saldo = saldo - ?, updated_at = ? WHERE id = "+caja+" AND saldo >= ?",
+			m, d.db.Time(database.Now()), sesionID, m)
 	}
 	if res.Error != nil {
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
 		var saldo money.Cents
-		if err := tx.Raw("SELECT saldo FROM cajas WHERE id = ?", id).Row().Scan(&saldo); err != nil {
+		if err := tx.Raw("SELECT saldo FROM cajas WHERE id = "+caja, sesionID).Row().Scan(&saldo); err != nil {
 			return err
 		}
 		return &InsufficientFunds{Saldo: saldo}

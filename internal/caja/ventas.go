@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -23,9 +22,11 @@ import (
 // Stock is what ventas need of inventario's Ledger (the one place that
 // changes stock); *inventario.Ledger implements it.
 type Stock interface {
-	Take(tx *gorm.DB, lines []inventario.StockLine) (map[int64]inventario.Product, error)
+	TakeAfter(tx *gorm.DB, lines []inventario.StockLine, first inventario.First) (map[int64]inventario.Product, bool, error)
 	Give(tx *gorm.DB, lines []inventario.StockLine) (map[int64]inventario.Product, error)
-	Record(tx *gorm.DB, tipo string, ref, user int64, lines []inventario.StockLine, sign int) (bool, error)
+	RecordTaken(tx *gorm.DB, tipo string, ref, user int64, lines []inventario.StockLine, sign int, after map[int64]inventario.Product) (bool, error)
+	MovementsSQL(tipo, refSQL string, refArgs []any, user int64, lines []inventario.StockLine, sign int, after map[int64]inventario.Product) (string, []any, error)
+	Flags(tx *gorm.DB, lines []inventario.StockLine, after map[int64]inventario.Product) (bool, error)
 }
 
 // Venta is a sale as answered (SPEC §13.1), lines in body order.
@@ -106,6 +107,11 @@ type SaleInput struct {
 	Lines         []SaleLine
 	MontoRecibido *money.Cents
 	User          int64
+	// CheckOwner: refuse (403) a session of another usuario unless Admin,
+	// checked under the session lock before anything else (the handler
+	// checks it itself when the body does not bind).
+	CheckOwner bool
+	Admin      bool
 }
 
 func sesionNotOpen(id int64) error {
@@ -113,15 +119,33 @@ func sesionNotOpen(id int64) error {
 }
 
 // Create runs one sale in one transaction in the lock order: the session
-// row, then the products by ascending id (the Ledger's conditional
-// decrements), then the aggregates, then the caja. It answers the venta as
-// GET /ventas/:id would.
+// row (shared, see shareSession), then the products by ascending id (the
+// Ledger's conditional decrements), then the aggregates, then the caja. It
+// answers the venta as GET /ventas/:id would, from what it wrote.
 func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 	var out Venta
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		ses, found, err := s.drawer.lockSession(tx, in.SesionID)
-		if err != nil {
-			return err
+		lines := make([]inventario.StockLine, len(in.Lines))
+		for i, l := range in.Lines {
+			lines[i] = inventario.StockLine{ProductoID: l.ProductoID, Cantidad: l.Cantidad}
+		}
+		// The session (shared lock) and the stock in one statement; the
+		// session's refusals come before the stock's, and roll the stock
+		// back.
+		var ses lockedSession
+		products, found, takeErr := s.stock.TakeAfter(tx, lines, s.drawer.shareSessionFirst(in.SesionID, &ses))
+		var se *inventario.StockError
+		if takeErr != nil && !errors.As(takeErr, &se) {
+			return takeErr
+		}
+		if !found {
+			var err error
+			if ses, found, err = s.drawer.shareSession(tx, in.SesionID); err != nil {
+				return err
+			}
+		}
+		if in.CheckOwner && found && ses.Estado && ses.IDUsuario != in.User && !in.Admin {
+			return forbidden("La sesión de caja pertenece a otro usuario")
 		}
 		if !found || !ses.Estado || ses.EstadoSesion != Abierta {
 			return sesionNotOpen(in.SesionID)
@@ -129,13 +153,8 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 		if ses.Especialidad == SoloAgentes {
 			return conflict("La caja %s no admite ventas (especialidad SOLO_AGENTES)", ses.CajaNombre)
 		}
-		lines := make([]inventario.StockLine, len(in.Lines))
-		for i, l := range in.Lines {
-			lines[i] = inventario.StockLine{ProductoID: l.ProductoID, Cantidad: l.Cantidad}
-		}
-		products, err := s.stock.Take(tx, lines)
-		if err != nil {
-			return stockErr(err)
+		if takeErr != nil {
+			return stockErr(takeErr)
 		}
 		// The server's prices, exact; the client's are ignored.
 		var total money.Cents
@@ -161,57 +180,185 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 		if cambio != nil {
 			recibido, cambioArg = s.db.Money(*in.MontoRecibido), s.db.Money(*cambio)
 		}
-		var id int64
-		if err := tx.Raw(`INSERT INTO venta (id_sesion_caja, total, metodo_pago, monto_recibido, cambio, fecha, id_user_create, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.SesionID, s.db.Money(total), in.MetodoPago, recibido, cambioArg,
-			ts, nullID(in.User), ts, ts).Row().Scan(&id); err != nil {
-			return err
-		}
-		// One statement for every line; ids follow the VALUES order, so
-		// reading them back by id keeps the body's order.
-		var sb strings.Builder
-		args := make([]any, 0, len(in.Lines)*9)
-		sb.WriteString("INSERT INTO detalles_venta (id_venta, id_producto, cantidad, precio_unitario, costo_unitario, subtotal, id_user_create, created_at, updated_at) VALUES ")
-		for i, l := range in.Lines {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			p := products[l.ProductoID]
-			args = append(args, id, l.ProductoID, l.Cantidad, s.db.Money(p.PrecioVenta), s.db.Money(p.CostoCompra),
-				s.db.Money(subtotals[i]), nullID(in.User), ts, ts)
-		}
-		if err := tx.Exec(sb.String(), args...).Error; err != nil {
-			return err
-		}
-		becameLow, err := s.stock.Record(tx, inventario.TipoVenta, id, in.User, lines, -1)
-		if err != nil {
-			return err
-		}
+		ventaQ := `INSERT INTO venta (id_sesion_caja, total, metodo_pago, monto_recibido, cambio, fecha, id_user_create, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		ventaArgs := []any{in.SesionID, s.db.Money(total), in.MetodoPago, recibido, cambioArg, ts, nullID(in.User), ts, ts}
 		agg := make([]aggLine, len(in.Lines))
 		for i, l := range in.Lines {
 			c, _ := products[l.ProductoID].CostoCompra.Mul(l.Cantidad)
 			agg[i] = aggLine{producto: l.ProductoID, cantidad: l.Cantidad, importe: subtotals[i], costo: c}
 		}
-		if err := s.aggregate(tx, t, ses.IDCaja, in.User, in.MetodoPago, total, 1, agg); err != nil {
-			return err
-		}
-		if in.MetodoPago == Efectivo {
-			if err := s.drawer.moveSaldo(tx, in.SesionID, total); err != nil {
-				return err
-			}
-		}
-		if out, err = s.load(ctx, tx, id); err != nil {
-			return err
+		var cash []sqlStmt
+		if in.MetodoPago == Efectivo && total > 0 {
+			q, args := s.drawer.depositSQL(ses.IDCaja, total)
+			cash = append(cash, sqlStmt{q, args})
 		}
 		events := []realtime.Event{{Entity: "caja", Action: "saldo_actualizado"}, {Entity: "producto", Action: "stock_descontado"},
 			{Entity: "venta", Action: "creada"}}
-		if becameLow {
-			events = append(events, realtime.Event{Entity: "producto", Action: "stock_bajo"})
+		// The lines in one statement; ids follow the VALUES order, so the
+		// returned ids sorted are the lines in the body's order.
+		lineRow := func(ventaRef string, id int64, sb *strings.Builder, args []any) []any {
+			sb.WriteString("INSERT INTO detalles_venta (id_venta, id_producto, cantidad, precio_unitario, costo_unitario, subtotal, id_user_create, created_at, updated_at) VALUES ")
+			for i, l := range in.Lines {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				sb.WriteString("(" + ventaRef + ", ?, ?, ?, ?, ?, ?, ?, ?)")
+				if ventaRef == "?" {
+					args = append(args, id)
+				}
+				p := products[l.ProductoID]
+				args = append(args, l.ProductoID, l.Cantidad, s.db.Money(p.PrecioVenta), s.db.Money(p.CostoCompra),
+					s.db.Money(subtotals[i]), nullID(in.User), ts, ts)
+			}
+			sb.WriteString(" RETURNING id, id_venta")
+			return args
+		}
+		var id int64
+		var lineIDs []int64
+		readLines := func(rows *sql.Rows, err error) error {
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var lid int64
+				if err := rows.Scan(&lid, &id); err != nil {
+					rows.Close()
+					return err
+				}
+				lineIDs = append(lineIDs, lid)
+			}
+			return rows.Close()
+		}
+		if s.db.IsPostgres() {
+			// Two statements write the rest. The low-stock flags first:
+			// they depend only on the products as taken.
+			becameLow, err := s.stock.Flags(tx, lines, products)
+			if err != nil {
+				return err
+			}
+			if becameLow {
+				events = append(events, realtime.Event{Entity: "producto", Action: "stock_bajo"})
+			}
+			// The venta, its stock movements (the Ledger's statement) and
+			// its lines in one statement.
+			var sb strings.Builder
+			args := append([]any(nil), ventaArgs...)
+			sb.WriteString("WITH v AS (" + ventaQ + ")")
+			mq, margs, err := s.stock.MovementsSQL(inventario.TipoVenta, "(SELECT id FROM v)", nil, in.User, lines, -1, products)
+			if err != nil {
+				return err
+			}
+			if mq != "" {
+				sb.WriteString(", m AS (" + mq + ")")
+				args = append(args, margs...)
+			}
+			sb.WriteString(" ")
+			args = lineRow("(SELECT id FROM v)", 0, &sb, args)
+			rows, err := tx.Raw(sb.String(), args...).Rows()
+			if err := readLines(rows, err); err != nil {
+				return err
+			}
+			// Then the rows every sale of the session meets (the day
+			// aggregate, the drawer) in a second one, last, so that they
+			// stay locked for as short as possible, with the product
+			// aggregates and the notification when the publisher can put
+			// it there (PostgreSQL's NOTIFY).
+			var notify *sqlStmt
+			if sp, ok := s.pub.(sqlPublisher); ok {
+				q, args, err := sp.PublishSQL(tx, events...)
+				if err != nil {
+					return err
+				}
+				notify, events = &sqlStmt{q, args}, nil
+			}
+			// The day row's upsert last: it writes exactly one row.
+			if err := s.execAllWith(tx, append(cash, s.aggregateSQL(t, ses.IDCaja, in.User, in.MetodoPago, total, 1, agg)...), notify); err != nil {
+				return err
+			}
+		} else {
+			if err := tx.Raw(ventaQ, ventaArgs...).Row().Scan(&id); err != nil {
+				return err
+			}
+			var sb strings.Builder
+			args := lineRow("?", id, &sb, nil)
+			rows, err := tx.Raw(sb.String(), args...).Rows()
+			if err := readLines(rows, err); err != nil {
+				return err
+			}
+			becameLow, err := s.stock.RecordTaken(tx, inventario.TipoVenta, id, in.User, lines, -1, products)
+			if err != nil {
+				return err
+			}
+			if becameLow {
+				events = append(events, realtime.Event{Entity: "producto", Action: "stock_bajo"})
+			}
+			if err := s.execAll(tx, append(cash, s.aggregateSQL(t, ses.IDCaja, in.User, in.MetodoPago, total, 1, agg)...)); err != nil {
+				return err
+			}
+		}
+		if len(lineIDs) != len(in.Lines) || id == 0 {
+			return fmt.Errorf("venta %d: %d line ids for %d lines", id, len(lineIDs), len(in.Lines))
+		}
+		sort.Slice(lineIDs, func(i, j int) bool { return lineIDs[i] < lineIDs[j] })
+		// The answer is what was just written, as GET /ventas/:id reads it
+		// (TestVentaAnswerIsItsRow); only the products with their
+		// categories are read.
+		stamp := Stamp{database.Timestamp(t)}
+		var creator *int64
+		if in.User > 0 {
+			u := in.User
+			creator = &u
+		}
+		audit := Audit{Estado: true, IDUserCreate: creator, CreatedAt: stamp, UpdatedAt: stamp}
+		out = Venta{ID: id, IDSesionCaja: in.SesionID, Total: total, MetodoPago: in.MetodoPago, EstadoVenta: Completada,
+			Fecha: stamp, FechaModificacion: stamp, Audit: audit, Detalles: make([]Detalle, len(in.Lines))}
+		if cambio != nil {
+			r := *in.MontoRecibido
+			out.MontoRecibido, out.Cambio = &r, cambio
+		}
+		// The products as the answer embeds them: read by Take with their
+		// category (PostgreSQL), else read now.
+		embedded := make(map[int64]inventario.Producto, len(products))
+		pids := make(map[int64]bool, len(in.Lines))
+		for _, l := range in.Lines {
+			if full := products[l.ProductoID].Full; full != nil {
+				embedded[l.ProductoID] = *full
+			} else {
+				pids[l.ProductoID] = true
+			}
+		}
+		if len(pids) > 0 {
+			read, err := s.productos(ctx, tx, pids)
+			if err != nil {
+				return err
+			}
+			for id, p := range read {
+				embedded[id] = p
+			}
+		}
+		for i, l := range in.Lines {
+			p := products[l.ProductoID]
+			d := Detalle{ID: lineIDs[i], IDVenta: id, IDProducto: l.ProductoID, Cantidad: l.Cantidad, PrecioUnitario: p.PrecioVenta,
+				CostoUnitario: p.CostoCompra, Subtotal: subtotals[i], Audit: audit}
+			if ep, ok := embedded[l.ProductoID]; ok {
+				d.Producto = &ep
+			}
+			out.Detalles[i] = d
+		}
+		if len(events) == 0 {
+			return nil
 		}
 		return s.pub.Publish(tx, events...)
 	})
 	return out, err
+}
+
+// sqlPublisher is a Publisher that can hand over its notification as a
+// query for the writer to run in a statement of its own
+// (realtime.Notifier).
+type sqlPublisher interface {
+	PublishSQL(tx *gorm.DB, events ...realtime.Event) (string, []any, error)
 }
 
 // stockErr words the Ledger's refusals as SPEC §13.2 (400s).
@@ -230,13 +377,19 @@ type aggLine struct {
 	costo    money.Cents
 }
 
-// aggregate adds sign × the venta to the §14.4 aggregates with the
-// portable upsert: the product rows of its local month and of its local
-// calendar year (resumen_producto_anio, what the dashboard's top products
-// read), one statement per table with the products in ascending id (after
-// their rows in the lock order), then the day row. Keys are the local day,
-// month and year of fecha in KANTUTA_TZ.
+// aggregate adds sign × the venta to the §14.4 aggregates (aggregateSQL),
+// in one round trip on PostgreSQL.
 func (s *Sales) aggregate(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, sign int64, lines []aggLine) error {
+	return s.execAll(tx, s.aggregateSQL(fecha, cajaID, user, metodo, total, sign, lines))
+}
+
+// aggregateSQL is the portable upserts that add sign × a venta to the
+// §14.4 aggregates: the product rows of its local month and of its local
+// calendar year (resumen_producto_anio, what the dashboard's top products
+// read), each one multi-row upsert with the products in ascending id
+// (after their rows in the lock order), then its day row. Keys are the
+// local day, month and year of fecha in KANTUTA_TZ.
+func (s *Sales) aggregateSQL(fecha time.Time, cajaID, user int64, metodo string, total money.Cents, sign int64, lines []aggLine) []sqlStmt {
 	local := fecha.In(s.loc)
 	byProduct := map[int64]*aggLine{}
 	var ids []int64
@@ -257,13 +410,89 @@ func (s *Sales) aggregate(tx *gorm.DB, fecha time.Time, cajaID, user int64, meto
 		a := byProduct[id]
 		rows[i] = productAgg{producto: id, cantidad: sign * a.cantidad, importe: money.Cents(sign) * a.importe, costo: money.Cents(sign) * a.costo}
 	}
-	if err := upsertProductAggs(tx, s.db, "resumen_producto_mes", "mes", local.Format("2006-01"), rows); err != nil {
+	var stmts []sqlStmt
+	if len(rows) > 0 {
+		q, args := productAggSQL(s.db, "resumen_producto_mes", "mes", local.Format("2006-01"), rows)
+		stmts = append(stmts, sqlStmt{q, args})
+		q, args = productAggSQL(s.db, "resumen_producto_anio", "anio", local.Year(), rows)
+		stmts = append(stmts, sqlStmt{q, args})
+	}
+	q, args := s.daySQL(fecha, cajaID, user, metodo, money.Cents(sign)*total, sign)
+	return append(stmts, sqlStmt{q, args})
+}
+
+// sqlStmt is a statement and its arguments.
+type sqlStmt struct {
+	q    string
+	args []any
+}
+
+// namedStmt is a statement to run as the CTE name of a larger one.
+type namedStmt struct {
+	name string
+	sqlStmt
+}
+
+// execAll runs data-modifying statements that return nothing: on
+// PostgreSQL as one statement (all but the last as CTEs, which always run
+// to completion), elsewhere one by one. Their order within a statement
+// does not matter for locks: the product rows are reached only under the
+// products' locks taken before, the day row and the caja only under the
+// session's lock, which every other writer of them takes exclusively, and
+// every sale runs the same statement.
+func (s *Sales) execAll(tx *gorm.DB, stmts []sqlStmt) error {
+	return s.execAllWith(tx, stmts, nil)
+}
+
+// execAllWith is execAll with a query whose result is not needed (also: a
+// notification), which on PostgreSQL rides as one more CTE that the last
+// statement's RETURNING reads, so that it runs, once; the last statement
+// must then write exactly one row (the day aggregate's upsert does).
+func (s *Sales) execAllWith(tx *gorm.DB, stmts []sqlStmt, also *sqlStmt) error {
+	if !s.db.IsPostgres() || (len(stmts) == 1 && also == nil) {
+		if also != nil {
+			stmts = append(stmts, *also)
+		}
+		for _, st := range stmts {
+			if err := tx.Exec(st.q, st.args...).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var sb strings.Builder
+	var args []any
+	ctes := make([]namedStmt, 0, len(stmts))
+	for i, st := range stmts[:len(stmts)-1] {
+		ctes = append(ctes, namedStmt{fmt.Sprintf("w%d", i), st})
+	}
+	if also != nil {
+		ctes = append(ctes, namedStmt{"also", *also})
+	}
+	for i, c := range ctes {
+		if i == 0 {
+			sb.WriteString("WITH ")
+		} else {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(c.name + " AS (" + c.q + ")")
+		args = append(args, c.args...)
+	}
+	last := stmts[len(stmts)-1]
+	sb.WriteString(" " + last.q)
+	args = append(args, last.args...)
+	if also == nil {
+		return tx.Exec(sb.String(), args...).Error
+	}
+	sb.WriteString(" RETURNING (SELECT count(*) FROM also)")
+	var n int64
+	if err := tx.Raw(sb.String(), args...).Row().Scan(&n); err != nil {
 		return err
 	}
-	if err := upsertProductAggs(tx, s.db, "resumen_producto_anio", "anio", local.Year(), rows); err != nil {
-		return err
+	if n != 1 {
+		return fmt.Errorf("the notification ran %d times", n)
 	}
-	return s.aggregateDay(tx, fecha, cajaID, user, metodo, money.Cents(sign)*total, sign)
+	return nil
 }
 
 // productAgg is one product's delta (or sum) in a product aggregate.
@@ -271,16 +500,6 @@ type productAgg struct {
 	producto       int64
 	cantidad       int64
 	importe, costo money.Cents
-}
-
-// upsertProductAggs adds rows to a product aggregate in one statement
-// (productAggSQL).
-func upsertProductAggs(tx *gorm.DB, db *database.DB, table, keyCol string, key any, rows []productAgg) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	q, args := productAggSQL(db, table, keyCol, key, rows)
-	return tx.Exec(q, args...).Error
 }
 
 // productAggSQL is the multi-row upsert that adds rows to the product
@@ -305,10 +524,15 @@ func productAggSQL(db *database.DB, table, keyCol string, key any, rows []produc
 }
 
 func (s *Sales) aggregateDay(tx *gorm.DB, fecha time.Time, cajaID, user int64, metodo string, total money.Cents, n int64) error {
-	return tx.Exec(`INSERT INTO resumen_ventas_dia (dia, id_caja, id_usuario, metodo_pago, total, n) VALUES (?, ?, ?, ?, ?, ?)
+	q, args := s.daySQL(fecha, cajaID, user, metodo, total, n)
+	return tx.Exec(q, args...).Error
+}
+
+// daySQL is the upsert that adds total and n to the day row of fecha.
+func (s *Sales) daySQL(fecha time.Time, cajaID, user int64, metodo string, total money.Cents, n int64) (string, []any) {
+	return `INSERT INTO resumen_ventas_dia (dia, id_caja, id_usuario, metodo_pago, total, n) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dia, id_caja, id_usuario, metodo_pago) DO UPDATE SET total = resumen_ventas_dia.total + excluded.total,
-		n = resumen_ventas_dia.n + excluded.n`,
-		fecha.In(s.loc).Format(time.DateOnly), cajaID, user, metodo, s.db.Money(total), n).Error
+		n = resumen_ventas_dia.n + excluded.n`, []any{fecha.In(s.loc).Format(time.DateOnly), cajaID, user, metodo, s.db.Money(total), n}
 }
 
 // load reads a venta with its lines and their products.
@@ -340,7 +564,12 @@ func (s *Sales) attach(ctx context.Context, tx *gorm.DB, ventas []Venta) error {
 	var detalles []Detalle
 	for start := 0; start < len(ids); start += 500 {
 		end := min(start+500, len(ids))
-		rows, err := q.Raw("SELECT " + detalleCols + " FROM detalles_venta WHERE estado AND id_venta IN (" + idList(ids[start:end]) + ") ORDER BY id").Rows()
+		page := ids[start:end]
+		args := make([]any, len(page))
+		for i, id := range page {
+			args[i] = id
+		}
+		rows, err := q.Raw("SELECT "+detalleCols+" FROM detalles_venta WHERE estado AND id_venta IN ("+placeholders(len(page))+") ORDER BY id", args...).Rows()
 		part, err := scanAll(rows, err, scanDetalle)
 		if err != nil {
 			return err
@@ -376,11 +605,13 @@ func (s *Sales) productos(ctx context.Context, tx *gorm.DB, ids map[int64]bool) 
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list := make([]int64, 0, len(ids))
+	// Placeholders, not the ids, in the text: one prepared statement per
+	// number of products.
+	args := make([]any, 0, len(ids))
 	for id := range ids {
-		list = append(list, id)
+		args = append(args, id)
 	}
-	rows, err := s.store.conn(ctx, tx).Raw(productoSelect + " WHERE p.id IN (" + idList(list) + ")").Rows()
+	rows, err := s.store.conn(ctx, tx).Raw(productoSelect+" WHERE p.id IN ("+placeholders(len(args))+")", args...).Rows()
 	if err != nil {
 		return nil, err
 	}
@@ -402,13 +633,9 @@ func (s *Sales) productos(ctx context.Context, tx *gorm.DB, ids map[int64]bool) 
 	return out, rows.Err()
 }
 
-// idList writes ids into SQL: int64 values, never user text.
-func idList(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
+// placeholders is n comma-separated ? placeholders.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // Get reads an active venta.
@@ -577,10 +804,11 @@ func (s *Sales) annul(tx *gorm.DB, v Venta, ses lockedSession, open bool, user i
 		agg[i] = aggLine{producto: d.IDProducto, cantidad: d.Cantidad, importe: d.Subtotal, costo: c}
 	}
 	if len(lines) > 0 {
-		if _, err := s.stock.Give(tx, lines); err != nil {
+		after, err := s.stock.Give(tx, lines)
+		if err != nil {
 			return false, err
 		}
-		if _, err := s.stock.Record(tx, inventario.TipoAnulacion, v.ID, user, lines, 1); err != nil {
+		if _, err := s.stock.RecordTaken(tx, inventario.TipoAnulacion, v.ID, user, lines, 1, after); err != nil {
 			return false, err
 		}
 	}

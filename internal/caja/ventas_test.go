@@ -3,11 +3,14 @@ package caja_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/kantuta/kantuta/internal/database"
 	"github.com/kantuta/kantuta/internal/money"
+	"github.com/kantuta/kantuta/internal/realtime"
 	"github.com/kantuta/kantuta/internal/role"
 	"github.com/kantuta/kantuta/internal/testkit"
 )
@@ -83,6 +86,14 @@ func TestVentaFlow(t *testing.T) {
 			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": 999, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}}}, 400,
 				"La sesión de caja con ID 999 no está abierta o no existe"},
 			{luisTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": "x"}, 403, "La sesión de caja pertenece a otro usuario"},
+			// The session's refusals come before the stock's (both are
+			// checked in the statement that takes the stock).
+			{luisTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}}}, 403,
+				"La sesión de caja pertenece a otro usuario"},
+			{luisTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": []map[string]any{{"id_producto": gall, "cantidad": 50}}}, 403,
+				"La sesión de caja pertenece a otro usuario"},
+			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": 999, "detalles": []map[string]any{{"id_producto": 999, "cantidad": 1}}}, 400,
+				"La sesión de caja con ID 999 no está abierta o no existe"},
 			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}, {"id_producto": 999, "cantidad": 1}}}, 400,
 				"Producto con ID 999 no encontrado"},
 			{anaTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid, "detalles": []map[string]any{{"id_producto": coca, "cantidad": 1}, {"id_producto": gall, "cantidad": 5}}}, 400,
@@ -320,5 +331,157 @@ func (f *fixture) checkStockLedger() {
 	}
 	if mov != -lines {
 		f.t.Errorf("movimiento_stock sums %d, unannulled lines %d", mov, lines)
+	}
+}
+
+// POST /ventas answers the venta it wrote without reading it back: the
+// answer is byte for byte what GET /ventas/:id reads from the rows, for
+// each kind of sale (cash with change, repeated and unsorted products,
+// QR; a cashier's and an admin's sale into the cashier's session).
+func TestVentaAnswerIsItsRow(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		_, adminTok := f.app.NewUsuario(role.Admin)
+		_, tok := f.app.NewUsuario(role.User)
+		a := f.product("Agua 1L", 550, 300, 100, 5)
+		b := f.product("Pan", 125, 80, 100, 5)
+		sid := f.abrir(tok, f.caja(adminTok, "Caja 01", "50"))
+		cases := []struct {
+			name string
+			tok  string
+			body map[string]any
+		}{
+			{"cash with change", tok, map[string]any{"metodo_pago": "EFECTIVO", "id_sesion_caja": sid, "monto_recibido": 20,
+				"detalles": []map[string]any{{"id_producto": a, "cantidad": 2}, {"id_producto": b, "cantidad": 3, "precio_unitario": 1}}}},
+			{"repeated, unsorted products", tok, map[string]any{"metodo_pago": "EFECTIVO", "id_sesion_caja": sid,
+				"detalles": []map[string]any{{"id_producto": b, "cantidad": 1}, {"id_producto": a, "cantidad": 1}, {"id_producto": b, "cantidad": 2}}}},
+			{"QR by an admin", adminTok, map[string]any{"metodo_pago": "QR", "id_sesion_caja": sid,
+				"detalles": []map[string]any{{"id_producto": a, "cantidad": 1}}}},
+		}
+		for _, c := range cases {
+			res := f.app.Post("/ventas", c.tok, c.body)
+			if res.Status != 201 {
+				t.Fatalf("%s: %s", c.name, res)
+			}
+			id := int64(res.Map(t)["id"].(float64))
+			got := f.app.Get(fmt.Sprintf("/ventas/%d", id), tok)
+			if got.Status != 200 || string(got.Body) != string(res.Body) {
+				t.Errorf("%s:\nPOST %s\n GET %s", c.name, res.Body, got.Body)
+			}
+		}
+	})
+}
+
+// The low-stock flag follows sales and annulments: a sale that leaves the
+// product at its minimum raises it (once), annulling it clears it (which
+// re-arms the alert), and a sale that stays above the minimum leaves it.
+func TestVentaLowStockFlag(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		_, adminTok := f.app.NewUsuario(role.Admin)
+		_, tok := f.app.NewUsuario(role.User)
+		p := f.product("Chicle", 100, 50, 8, 5)
+		q := f.product("Caramelo", 100, 50, 100, 5)
+		sid := f.abrir(tok, f.caja(adminTok, "Caja 01", "0"))
+		flag := func() (bool, bool) {
+			var a, b bool
+			if err := db.Raw("SELECT (SELECT alerta_stock_bajo FROM producto WHERE id = ?), (SELECT alerta_stock_bajo FROM producto WHERE id = ?)", p, q).Row().Scan(&a, &b); err != nil {
+				t.Fatal(err)
+			}
+			return a, b
+		}
+		var low int64 // the venta that took p down to its minimum
+		steps := []struct {
+			name   string
+			do     func() *testkit.Response
+			status int
+			p, q   bool
+		}{
+			{"above the minimum", func() *testkit.Response { return f.sell(tok, sid, "QR", [2]int64{p, 2}, [2]int64{q, 1}) }, 201, false, false},
+			{"down to the minimum", func() *testkit.Response {
+				res := f.sell(tok, sid, "QR", [2]int64{q, 1}, [2]int64{p, 1})
+				if res.Status == 201 {
+					low = int64(res.Map(t)["id"].(float64))
+				}
+				return res
+			}, 201, true, false},
+			{"annulled: back above", func() *testkit.Response {
+				return f.app.Patch(fmt.Sprintf("/ventas/%d", low), adminTok, map[string]any{"estado_venta": "ANULADA", "motivo_edicion": "x"})
+			}, 200, false, false},
+		}
+		for _, s := range steps {
+			if res := s.do(); res.Status != s.status {
+				t.Fatalf("%s: %s", s.name, res)
+			}
+			if a, b := flag(); a != s.p || b != s.q {
+				t.Errorf("%s: flags %v %v, want %v %v", s.name, a, b, s.p, s.q)
+			}
+		}
+		f.checkStockLedger()
+	})
+}
+
+// On PostgreSQL a sale's notification rides on its aggregates' statement:
+// another replica on the same schema hears the sale's events once, and a
+// refused sale (rolled back) sends none.
+func TestVentaEventsReachOtherReplica(t *testing.T) {
+	db := testkit.NewPostgres(t)
+	if db == nil {
+		t.Skip("PostgreSQL not reachable")
+	}
+	f := newFixture(t, db)
+	other := testkit.NewApp(t, db)
+	for _, app := range []*testkit.App{f.app, other} {
+		n, ok := app.Events.(*realtime.Notifier)
+		if !ok {
+			t.Fatalf("Publisher on PostgreSQL is %T", app.Events)
+		}
+		select {
+		case <-n.Listening():
+		case <-time.After(10 * time.Second):
+			t.Fatal("a replica never listened")
+		}
+	}
+	var mu sync.Mutex
+	var got []string
+	arrived := make(chan struct{}, 64)
+	cancel := other.Bus.Subscribe(func(e realtime.Event) {
+		mu.Lock()
+		got = append(got, e.Entity+"/"+e.Action)
+		mu.Unlock()
+		arrived <- struct{}{}
+	})
+	defer cancel()
+	_, adminTok := f.app.NewUsuario(role.Admin)
+	_, tok := f.app.NewUsuario(role.User)
+	p := f.product("Agua", 500, 300, 10, 1)
+	sid := f.abrir(tok, f.caja(adminTok, "Caja 01", "0"))
+	if res := f.sell(tok, sid, "EFECTIVO", [2]int64{p, 20}); res.Status != 400 {
+		t.Fatalf("beyond the stock: %s", res)
+	}
+	if res := f.sell(tok, sid, "EFECTIVO", [2]int64{p, 1}); res.Status != 201 {
+		t.Fatalf("venta: %s", res)
+	}
+	want := "[caja/saldo_actualizado producto/stock_descontado venta/creada]"
+	deadline := time.After(5 * time.Second)
+	for {
+		mu.Lock()
+		s := fmt.Sprint(got)
+		mu.Unlock()
+		// The caja and the session were announced before the sale.
+		if strings.HasSuffix(s, strings.Trim(want, "[]")+"]") {
+			break
+		}
+		select {
+		case <-arrived:
+		case <-deadline:
+			t.Fatalf("the other replica heard %s, want it to end with %s", s, want)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // a duplicate would arrive meanwhile
+	mu.Lock()
+	defer mu.Unlock()
+	if n := strings.Count(fmt.Sprint(got), "venta/creada"); n != 1 {
+		t.Errorf("venta/creada heard %d times: %v", n, got)
 	}
 }
