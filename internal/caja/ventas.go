@@ -255,7 +255,7 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 			}
 			sb.WriteString(" ")
 			args = lineRow("(SELECT id FROM v)", 0, &sb, args)
-			rows, err := tx.Raw(sb.String(), args...).Rows()
+			rows, err := s.db.QueryTx(tx, sb.String(), args...)
 			if err := readLines(rows, err); err != nil {
 				return err
 			}
@@ -282,7 +282,7 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 			}
 			var sb strings.Builder
 			args := lineRow("?", id, &sb, nil)
-			rows, err := tx.Raw(sb.String(), args...).Rows()
+			rows, err := s.db.QueryTx(tx, sb.String(), args...)
 			if err := readLines(rows, err); err != nil {
 				return err
 			}
@@ -454,7 +454,7 @@ func (s *Sales) execAllWith(tx *gorm.DB, stmts []sqlStmt, also *sqlStmt) error {
 			stmts = append(stmts, *also)
 		}
 		for _, st := range stmts {
-			if err := tx.Exec(st.q, st.args...).Error; err != nil {
+			if _, err := s.db.ExecTx(tx, st.q, st.args...); err != nil {
 				return err
 			}
 		}
@@ -482,11 +482,24 @@ func (s *Sales) execAllWith(tx *gorm.DB, stmts []sqlStmt, also *sqlStmt) error {
 	sb.WriteString(" " + last.q)
 	args = append(args, last.args...)
 	if also == nil {
-		return tx.Exec(sb.String(), args...).Error
+		_, err := s.db.ExecTx(tx, sb.String(), args...)
+		return err
 	}
 	sb.WriteString(" RETURNING (SELECT count(*) FROM also)")
+	rows, err := s.db.QueryTx(tx, sb.String(), args...)
+	if err != nil {
+		return err
+	}
 	var n int64
-	if err := tx.Raw(sb.String(), args...).Row().Scan(&n); err != nil {
+	for rows.Next() {
+		var one int64
+		if err := rows.Scan(&one); err != nil {
+			rows.Close()
+			return err
+		}
+		n += one
+	}
+	if err := rows.Close(); err != nil {
 		return err
 	}
 	if n != 1 {
