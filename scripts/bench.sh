@@ -253,3 +253,12 @@ fi
   printf '%s\n' "${rows[@]}"
 } | tee "$out"
 echo "==> written to $out"
+
+# POST /ventas against pgbench's TPC-B-like script (scripts/bench-ventas.sh,
+# its own databases and port): appended to the run's file; if it fails, the
+# figures above stand. BENCH_VENTAS=0 skips it.
+if [ "${BENCH_VENTAS:-1}" = 1 ]; then
+  echo "==> POST /ventas: scripts/bench-ventas.sh"
+  { echo; echo '```'; DURATION=$DURATION CONNS=$CONNS scripts/bench-ventas.sh 2>&1 | grep -v NOTICE; echo '```'; } | tee -a "$out" ||
+    echo "scripts/bench-ventas.sh failed; the figures above stand"
+fi
