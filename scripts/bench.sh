@@ -218,6 +218,7 @@ if [ "${POS:-1}" = 1 ]; then
   psql "$PGURL" -qc "DROP DATABASE IF EXISTS kantuta_bench_seed WITH (FORCE)" -c "CREATE DATABASE kantuta_bench_seed" >/dev/null
   SDB=$(pgurl_db kantuta_bench_seed)
   DATABASE_URL="$SDB" bin/kantuta migrate up >/dev/null
+  DATABASE_URL="$SDB" bin/kantuta admin create --email bench@kantuta.local --password bench-password-123 >/dev/null
   DATABASE_URL="$SDB" bin/kantuta seed demo --productos 5000 >/dev/null 2>&1
   t0=$(date +%s.%N)
   DATABASE_URL="$SDB" bin/kantuta seed demo --ventas "$VENTAS" >/dev/null 2>&1
@@ -254,11 +255,3 @@ fi
 } | tee "$out"
 echo "==> written to $out"
 
-# POST /ventas against pgbench's TPC-B-like script (scripts/bench-ventas.sh,
-# its own databases and port): appended to the run's file; if it fails, the
-# figures above stand. BENCH_VENTAS=0 skips it.
-if [ "${BENCH_VENTAS:-1}" = 1 ]; then
-  echo "==> POST /ventas: scripts/bench-ventas.sh"
-  { echo; echo '```'; DURATION=$DURATION CONNS=$CONNS scripts/bench-ventas.sh 2>&1 | grep -v NOTICE; echo '```'; } | tee -a "$out" ||
-    echo "scripts/bench-ventas.sh failed; the figures above stand"
-fi
