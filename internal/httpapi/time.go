@@ -17,7 +17,7 @@ func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 type Time time.Time
 
 func (t Time) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + FormatTime(time.Time(t)) + `"`), nil
+	return jsonappend.Time(make([]byte, 0, 26), time.Time(t)), nil
 }
 
 // NullableTime marshals a nil pointer as null.
@@ -36,7 +36,7 @@ func TimePtr(t *time.Time) *Time {
 type Date time.Time
 
 func (d Date) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(d).UTC().Format(time.DateOnly) + `"`), nil
+	return jsonappend.Date(make([]byte, 0, 12), time.Time(d)), nil
 }
 
 // ParseDate reads "YYYY-MM-DD" (a trailing time part, as some clients send
