@@ -255,7 +255,7 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 			}
 			sb.WriteString(" ")
 			args = lineRow("(SELECT id FROM v)", 0, &sb, args)
-			rows, err := s.db.QueryTx(tx, sb.String(), args...)
+			rows, err := tx.Raw(sb.String(), args...).Rows()
 			if err := readLines(rows, err); err != nil {
 				return err
 			}
@@ -282,7 +282,7 @@ func (s *Sales) Create(ctx context.Context, in SaleInput) (Venta, error) {
 			}
 			var sb strings.Builder
 			args := lineRow("?", id, &sb, nil)
-			rows, err := s.db.QueryTx(tx, sb.String(), args...)
+			rows, err := tx.Raw(sb.String(), args...).Rows()
 			if err := readLines(rows, err); err != nil {
 				return err
 			}
@@ -454,7 +454,7 @@ func (s *Sales) execAllWith(tx *gorm.DB, stmts []sqlStmt, also *sqlStmt) error {
 			stmts = append(stmts, *also)
 		}
 		for _, st := range stmts {
-			if _, err := s.db.ExecTx(tx, st.q, st.args...); err != nil {
+			if err := tx.Exec(st.q, st.args...).Error; err != nil {
 				return err
 			}
 		}
@@ -482,11 +482,10 @@ func (s *Sales) execAllWith(tx *gorm.DB, stmts []sqlStmt, also *sqlStmt) error {
 	sb.WriteString(" " + last.q)
 	args = append(args, last.args...)
 	if also == nil {
-		_, err := s.db.ExecTx(tx, sb.String(), args...)
-		return err
+		return tx.Exec(sb.String(), args...).Error
 	}
 	sb.WriteString(" RETURNING (SELECT count(*) FROM also)")
-	rows, err := s.db.QueryTx(tx, sb.String(), args...)
+	rows, err := tx.Raw(sb.String(), args...).Rows()
 	if err != nil {
 		return err
 	}

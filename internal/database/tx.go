@@ -2,10 +2,8 @@ package database
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -93,74 +91,4 @@ func (db *DB) PgxTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return conn.Raw(func(dc any) error {
 		return pgx.BeginFunc(ctx, dc.(*stdlib.Conn).Conn(), fn)
 	})
-}
-
-// QueryTx and ExecTx run a statement of the transaction tx on its
-// connection directly, without GORM's statement building (which parses the
-// text for placeholders and wraps every argument: with a sale's long
-// statements, 8% of its CPU). q has ? placeholders, numbered $1, $2, … on
-// PostgreSQL once per text; arguments are passed to the driver as given.
-func (db *DB) QueryTx(tx *gorm.DB, q string, args ...any) (*sql.Rows, error) {
-	return tx.Statement.ConnPool.QueryContext(txContext(tx), db.bind(q), args...)
-}
-
-// ExecTx is QueryTx for a statement that returns no rows.
-func (db *DB) ExecTx(tx *gorm.DB, q string, args ...any) (sql.Result, error) {
-	return tx.Statement.ConnPool.ExecContext(txContext(tx), db.bind(q), args...)
-}
-
-func txContext(tx *gorm.DB) context.Context {
-	if tx.Statement.Context != nil {
-		return tx.Statement.Context
-	}
-	return context.Background()
-}
-
-// bound caches the PostgreSQL form of statement texts (a few per kind of
-// write and number of lines); past boundMax texts it stops caching.
-var bound struct {
-	sync.RWMutex
-	m map[string]string
-}
-
-const boundMax = 4096
-
-// bind numbers the ? placeholders of q outside quoted literals for
-// PostgreSQL; SQLite takes them as they are.
-func (db *DB) bind(q string) string {
-	if !db.IsPostgres() {
-		return q
-	}
-	bound.RLock()
-	b, ok := bound.m[q]
-	bound.RUnlock()
-	if ok {
-		return b
-	}
-	var sb strings.Builder
-	sb.Grow(len(q) + 16)
-	n, quoted := 0, false
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case c == '\'':
-			quoted = !quoted
-		case c == '?' && !quoted:
-			n++
-			sb.WriteByte('$')
-			sb.WriteString(strconv.Itoa(n))
-			continue
-		}
-		sb.WriteByte(c)
-	}
-	b = sb.String()
-	bound.Lock()
-	if bound.m == nil {
-		bound.m = map[string]string{}
-	}
-	if len(bound.m) < boundMax {
-		bound.m[q] = b
-	}
-	bound.Unlock()
-	return b
 }

@@ -217,13 +217,13 @@ func (l *Ledger) takeAll(tx *gorm.DB, ids []int64, sum map[int64]int64, first *F
 	}
 	// Only placeholders in the text: one prepared statement per number of
 	// products, not one per sale.
-	rows, err := l.db.QueryTx(tx, "WITH "+pre+"q (id, q) AS (VALUES "+values.String()+"), "+
+	rows, err := tx.Raw("WITH "+pre+"q (id, q) AS (VALUES "+values.String()+"), "+
 		"l AS MATERIALIZED (SELECT id FROM producto WHERE id IN (SELECT id FROM q)"+gate+" ORDER BY id FOR UPDATE) "+
 		"UPDATE producto p SET stock_actual = p.stock_actual - q.q FROM l, q, categoria c"+from+" "+
 		"WHERE p.id = l.id AND q.id = p.id AND c.id = p.id_categoria AND p.estado AND p.stock_actual >= q.q "+
 		"RETURNING p.id, p.nombre, p.codigo_barras, p.precio_venta, p.costo_compra, p.stock_actual, p.stock_minimo, p.id_categoria, p.estado, "+
 		"p.alerta_stock_bajo, p.id_user_create, p.id_user_update, p.created_at, p.updated_at, "+
-		"c.id, c.nombre, c.estado, c.id_user_create, c.id_user_update, c.created_at, c.updated_at"+returning, args...)
+		"c.id, c.nombre, c.estado, c.id_user_create, c.id_user_update, c.created_at, c.updated_at"+returning, args...).Rows()
 	if err != nil {
 		return nil, false, fmt.Errorf("take stock: %w", err)
 	}
