@@ -336,11 +336,13 @@ export default {
         await rowWithCell(t.page, 'Caja 1').getByRole('button', { name: 'Ver Sesiones' }).click();
         const srow = rowByFirstCell(t.page, String(sesion.id));
         let dl = await t.download(() => srow.getByRole('button', { name: '📄 PDF' }).click());
-        // pdftotext wraps the Motivo column: its words come around the amount.
+        // pdftotext wraps the Motivo column: its words come around the amount. With a
+        // two-digit hour the Fecha/Hora column wraps too, and its "m." of "p. m." lands
+        // between the amount and the rest of the Motivo.
         const movs = [
-          /EGRESO Fondeo de saldo a operadora 50\.00 Tigo/,
-          /INGRESO Venta de recarga a cliente 10\.00 78945612 \(Tigo\)/,
-          /EGRESO Compra de mercancía - ID 30\.00 Compra: \d+/,
+          /EGRESO Fondeo de saldo a operadora 50\.00 (?:m\. )?Tigo/,
+          /INGRESO Venta de recarga a cliente 10\.00 (?:m\. )?78945612 \(Tigo\)/,
+          /EGRESO Compra de mercancía - ID 30\.00 (?:m\. )?Compra: \d+/,
         ];
         t.checkPdf(dl, `movimientos-caja-sesion-${sesion.id}.pdf`, [
           'Caja: Caja 1', `ID Sesión: ${sesion.id}`, 'Monto Inicial: Bs. 100.00', 'Saldo Actual: Bs. 60.00', ...movs,
