@@ -29,6 +29,7 @@ pid=""
 prof=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
 for tool in wrk pgbench psql curl python3; do
   command -v "$tool" >/dev/null || { echo "bench-ventas: $tool is needed" >&2; exit 1; }
 done

@@ -158,7 +158,7 @@ func (g *seedGen) batch(done, size int) []seedVenta {
 // batches of SeedBatch written with COPY while the next one is generated,
 // and, for a large seed, without the secondary indexes and foreign keys of
 // venta and detalles_venta, made again before the commit (see
-// bulkVentaSchema). On SQLite each batch is a transaction of multi-row
+// database.DropForBulkLoad). On SQLite each batch is a transaction of multi-row
 // INSERTs and the aggregates a last one.
 func (s *Store) SeedDemo(ctx context.Context, n int, loc *time.Location, progress func(done int)) error {
 	db := s.db.WithContext(ctx)
@@ -358,7 +358,7 @@ func upsertSeedAggs(x seedExec, db *database.DB, table, keyCol string, sums map[
 // the demo session, then the batches (COPY of the ventas with ids reserved
 // from their sequence, then of their lines) while a goroutine generates the
 // next batch, then the aggregates. A large seed loads without the
-// secondary indexes and foreign keys of both tables (bulkVentaSchema): PostgreSQL's DDL
+// secondary indexes and foreign keys of both tables (database.DropForBulkLoad): PostgreSQL's DDL
 // is transactional, so they are made again before the commit, or the
 // rollback of any failure (or a crash) gives them back as they were: the
 // schema is never left without them.
@@ -380,7 +380,7 @@ func (s *Store) seedPostgres(ctx context.Context, g *seedGen, user int64, progre
 			return err
 		}
 		if g.n >= seedBulkThreshold && existing <= seedBulkExisting*int64(g.n) {
-			if restore, err = bulkVentaSchema(x); err != nil {
+			if restore, err = database.DropForBulkLoad(ctx, tx, bulkTables...); err != nil {
 				return fmt.Errorf("seed ventas: drop indexes and foreign keys: %w", err)
 			}
 		}
@@ -411,10 +411,8 @@ func (s *Store) seedPostgres(ctx context.Context, g *seedGen, user int64, progre
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for _, q := range restore {
-			if err := x.exec(q); err != nil {
-				return fmt.Errorf("seed ventas: %s: %w", q, err)
-			}
+		if err := database.RestoreAfterBulkLoad(ctx, tx, restore); err != nil {
+			return fmt.Errorf("seed ventas: %w", err)
 		}
 		if len(restore) > 0 {
 			// Fresh statistics for the planner after a bulk load.
@@ -427,49 +425,9 @@ func (s *Store) seedPostgres(ctx context.Context, g *seedGen, user int64, progre
 	})
 }
 
-// bulkVentaSchema drops the foreign keys and the non-unique indexes of
-// venta and detalles_venta, as the catalog defines them now, and answers
-// the statements that make them again (indexes first, then the foreign
-// keys, which validate every row once instead of one lookup and one row
-// lock of the parent per inserted row). To be run in the transaction that
-// runs the answer: it holds ACCESS EXCLUSIVE locks on both tables, and
-// their parents' foreign-key locks, until the commit.
-func bulkVentaSchema(x pgxExec) ([]string, error) {
-	var drop, create []string
-	read := func(q string) error {
-		rows, err := x.tx.Query(x.ctx, q)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var d, c string
-			if err := rows.Scan(&d, &c); err != nil {
-				return err
-			}
-			drop, create = append(drop, d), append(create, c)
-		}
-		return rows.Err()
-	}
-	if err := read(`SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname),
-		format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
-		FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('venta'::regclass, 'detalles_venta'::regclass) ORDER BY conrelid, conname`); err != nil {
-		return nil, err
-	}
-	fks := len(create)
-	if err := read(`SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
-		FROM pg_index i WHERE i.indrelid IN ('venta'::regclass, 'detalles_venta'::regclass) AND NOT i.indisunique
-		ORDER BY i.indrelid, i.indexrelid`); err != nil {
-		return nil, err
-	}
-	for _, q := range drop {
-		if err := x.exec(q); err != nil {
-			return nil, err
-		}
-	}
-	// Indexes first (the foreign keys' validation does not need them).
-	return append(create[fks:], create[:fks]...), nil
-}
+// bulkTables are the tables a large seed loads without their secondary
+// indexes and foreign keys (database.DropForBulkLoad).
+var bulkTables = []string{"venta", "detalles_venta"}
 
 // seedProducts returns the active products, creating demo ones if needed.
 func (s *Store) seedProducts(ctx context.Context) ([]seedProduct, error) {

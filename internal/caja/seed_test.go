@@ -109,28 +109,6 @@ func TestListVentasPages(t *testing.T) {
 	})
 }
 
-// schemaOf lists the indexes and foreign keys of venta and detalles_venta
-// as the catalog defines them.
-func schemaOf(t *testing.T, db *database.DB) []string {
-	t.Helper()
-	rows, err := db.Raw(`SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid IN ('venta'::regclass, 'detalles_venta'::regclass)
-		UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
-		WHERE conrelid IN ('venta'::regclass, 'detalles_venta'::regclass) ORDER BY 1`).Rows()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
 // A large PostgreSQL seed loads without the venta/detalles_venta indexes
 // and foreign keys and makes them again in its one transaction: after a
 // seed the schema is exactly as before (foreign keys validated), and a
@@ -143,7 +121,7 @@ func TestSeedDemoBulkKeepsSchema(t *testing.T) {
 	defer caja.SetSeedBulkThreshold(1000)()
 	f := newFixture(t, db)
 	f.app.NewUsuario(role.Admin)
-	want := schemaOf(t, db)
+	want := testkit.PostgresSchema(t, db, "venta", "detalles_venta")
 	if len(want) < 10 {
 		t.Fatalf("schema read: %q", want)
 	}
@@ -158,13 +136,13 @@ func TestSeedDemoBulkKeepsSchema(t *testing.T) {
 	if err := db.Raw("SELECT COUNT(*) + (SELECT COUNT(*) FROM detalles_venta) + (SELECT COUNT(*) FROM resumen_producto_anio) FROM venta").Row().Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if got := schemaOf(t, db); n != 0 || !reflect.DeepEqual(got, want) {
+	if got := testkit.PostgresSchema(t, db, "venta", "detalles_venta"); n != 0 || !reflect.DeepEqual(got, want) {
 		t.Fatalf("after a failed seed: %d rows; schema\n got %q\nwant %q", n, got, want)
 	}
 	if err := caja.NewStore(db).SeedDemo(context.Background(), 1500, time.UTC, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := schemaOf(t, db); !reflect.DeepEqual(got, want) {
+	if got := testkit.PostgresSchema(t, db, "venta", "detalles_venta"); !reflect.DeepEqual(got, want) {
 		t.Errorf("after a bulk seed: schema\n got %q\nwant %q", got, want)
 	}
 	if err := db.Raw("SELECT COUNT(*) FROM venta").Row().Scan(&n); err != nil || n != 1500 {

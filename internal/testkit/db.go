@@ -147,3 +147,29 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// PostgresSchema lists the indexes and constraints of the given PostgreSQL
+// tables as the catalog defines them (foreign keys with whether they are
+// validated), sorted: two calls compare equal when the schema is the same.
+func PostgresSchema(t testing.TB, db *database.DB, tables ...string) []string {
+	t.Helper()
+	rows, err := db.Raw(`SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = ANY (CAST(? AS text[])::regclass[])
+		UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint
+		WHERE conrelid = ANY (CAST(? AS text[])::regclass[]) ORDER BY 1`, "{"+strings.Join(tables, ",")+"}", "{"+strings.Join(tables, ",")+"}").Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
