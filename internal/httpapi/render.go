@@ -30,8 +30,13 @@ func Fail(w http.ResponseWriter, r *http.Request, rd Renderer, err error) {
 	rd.RenderError(w, r, e)
 }
 
-// WriteJSON writes v as JSON with the given status.
+// WriteJSON writes v as JSON with the given status; a value that writes
+// its own JSON (jsonappend.Appender) skips reflection.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
+	if a, ok := v.(jsonappend.Appender); ok {
+		WriteJSONBytes(w, status, a.AppendJSON(make([]byte, 0, 4<<10)))
+		return
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	if err := json.NewEncoder(w).Encode(v); err != nil {

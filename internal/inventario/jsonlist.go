@@ -8,7 +8,6 @@ import (
 
 	"github.com/kantuta/kantuta/internal/httpapi"
 	"github.com/kantuta/kantuta/internal/jsonappend"
-	"github.com/kantuta/kantuta/internal/money"
 )
 
 // The product list is the frontend's hottest and largest answer (every
@@ -18,7 +17,12 @@ import (
 // what encoding/json writes for Producto (TestProductoJSONMatchesEncoding
 // holds them together), with each category's JSON made once per request.
 
-// appendProducto appends p as JSON; cat is its category's JSON.
+// AppendJSON appends p as encoding/json writes it (jsonappend.Appender):
+// the product embedded in a venta's or compra's lines.
+func (p Producto) AppendJSON(b []byte) []byte { return appendProducto(b, &p, nil) }
+
+// appendProducto appends p as JSON; cat is its category's JSON, or nil to
+// write it from p.Categoria.
 func appendProducto(b []byte, p *Producto, cat []byte) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, p.ID, 10)
@@ -31,9 +35,9 @@ func appendProducto(b []byte, p *Producto, cat []byte) []byte {
 		b = jsonappend.String(b, *p.CodigoBarras)
 	}
 	b = append(b, `,"precio_venta":`...)
-	b = appendCents(b, p.PrecioVenta)
+	b = p.PrecioVenta.AppendJSON(b)
 	b = append(b, `,"costo_compra":`...)
-	b = appendCents(b, p.CostoCompra)
+	b = p.CostoCompra.AppendJSON(b)
 	b = append(b, `,"stock_actual":`...)
 	b = strconv.AppendInt(b, p.StockActual, 10)
 	b = append(b, `,"stock_minimo":`...)
@@ -41,7 +45,11 @@ func appendProducto(b []byte, p *Producto, cat []byte) []byte {
 	b = append(b, `,"id_categoria":`...)
 	b = strconv.AppendInt(b, p.IDCategoria, 10)
 	b = append(b, `,"categoria":`...)
-	b = append(b, cat...)
+	if cat == nil {
+		b = appendCategoria(b, &p.Categoria)
+	} else {
+		b = append(b, cat...)
+	}
 	b = append(b, `,"estado":`...)
 	b = strconv.AppendBool(b, p.Estado)
 	b = append(b, `,"id_user_create":`...)
@@ -89,18 +97,6 @@ func appendCategoria(b []byte, c *Categoria) []byte {
 	b = append(b, `,"updated_at":`...)
 	b = jsonappend.Time(b, time.Time(c.UpdatedAt))
 	return append(b, '}')
-}
-
-// appendCents writes c as money.Cents marshals it ("85.50") without the
-// intermediate string.
-func appendCents(b []byte, c money.Cents) []byte {
-	n := int64(c)
-	b = append(b, '"')
-	if n < 0 {
-		b, n = append(b, '-'), -n
-	}
-	b = strconv.AppendInt(b, n/100, 10)
-	return append(b, '.', byte('0'+n%100/10), byte('0'+n%10), '"')
 }
 
 // listBufs holds the product list's output buffers: each request appends

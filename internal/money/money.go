@@ -102,6 +102,18 @@ func twoDigits(n int64) string {
 // (node-postgres returns NUMERIC as text): "85.50".
 func (c Cents) MarshalJSON() ([]byte, error) { return []byte(`"` + c.String() + `"`), nil }
 
+// AppendJSON appends what MarshalJSON answers, without the intermediate
+// string (answers written by hand, jsonappend).
+func (c Cents) AppendJSON(b []byte) []byte {
+	n := int64(c)
+	b = append(b, '"')
+	if n < 0 {
+		b, n = append(b, '-'), -n
+	}
+	b = strconv.AppendInt(b, n/100, 10)
+	return append(b, '.', byte('0'+n%100/10), byte('0'+n%10), '"')
+}
+
 // Number is an amount answered as a JSON number (the reports' figures,
 // which the frontend's PDFs call toFixed on): 55, 12.5, -0.5.
 type Number Cents

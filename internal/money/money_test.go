@@ -76,3 +76,13 @@ func TestAmountJSON(t *testing.T) {
 		}
 	}
 }
+
+// AppendJSON writes what MarshalJSON answers.
+func TestAppendJSON(t *testing.T) {
+	for _, c := range []Cents{0, 5, 50, 8550, -50, -1, -1234, Max, -Max} {
+		want, _ := c.MarshalJSON()
+		if got := c.AppendJSON([]byte("x")); string(got) != "x"+string(want) {
+			t.Errorf("AppendJSON(%d) = %s, want x%s", c, got, want)
+		}
+	}
+}
