@@ -20,7 +20,9 @@ import (
 const seedUsage = `Usage: kantuta seed demo [--clientes N] [--productos N] [--ventas N] [--reset]
 
 Inserts demo data in bulk, with progress on stderr (at least one of):
-  --clientes N    customers (realistic names, valid distinct cédulas, phones)
+  --clientes N    customers (realistic names, valid distinct cédulas, phones);
+                  on PostgreSQL all of them or none (one transaction), and
+                  from 50,000 on the customer table is locked until it ends
   --productos N   categories and products, with their ALTA stock movements
   --ventas N      historical sales with their lines and report aggregates
                   (they sell the products there are; products come first);
