@@ -22,6 +22,9 @@ type statementRecorder struct {
 	stmt []string
 }
 
+// recordStatements records the statements run on behalf of HTTP requests
+// (those with a request id) while during runs; call it before anything uses
+// db concurrently.
 func recordStatements(t *testing.T, db *database.DB) *statementRecorder {
 	rec := &statementRecorder{}
 	record := func(tx *gorm.DB) {
@@ -73,9 +76,11 @@ func (r *statementRecorder) during(f func()) []string {
 // an unknown email as it answers a wrong code.
 func TestResetCodeSameWorkKnownOrUnknown(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db *database.DB) {
+		// Before the app starts: registering GORM callbacks races with the
+		// queries of its background workers (the mail outbox).
+		rec := recordStatements(t, db)
 		e := newResetEnv(t, db)
 		u, _ := e.app.NewUsuario(role.User)
-		rec := recordStatements(t, db)
 		ask := func(email string) func() {
 			return func() {
 				if res := e.app.Post("/auth/reset/code", "", map[string]any{"email": email}); res.Status != 201 {
