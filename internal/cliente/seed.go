@@ -91,8 +91,8 @@ func (s *Store) SeedDemo(ctx context.Context, n int, progress func(done int)) er
 // loads without the table's secondary indexes and foreign key and makes them
 // again after loading, unless the table already holds more than
 // seedBulkExisting times as many (rebuilding would then cost more than it
-// saves). 1,000,000 customers on 2 cores: 116 s with the twelve indexes
-// maintained row by row, see docs/performance.md for without.
+// saves). 1,000,000 customers on 2 cores: 116 s with ten of the table's
+// twelve indexes maintained row by row, see docs/performance.md for without.
 var seedBulkThreshold = 50_000
 
 const seedBulkExisting = 10
