@@ -82,36 +82,28 @@ func allDigits(s string) bool {
 }
 
 // String prints the amount with exactly two decimals: "85.50", "-0.50".
-func (c Cents) String() string {
+func (c Cents) String() string { return string(c.appendDecimal(make([]byte, 0, 16))) }
+
+// appendDecimal appends the amount with exactly two decimals, the one
+// formatting behind String, MarshalJSON and AppendJSON.
+func (c Cents) appendDecimal(b []byte) []byte {
 	n := int64(c)
-	sign := ""
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	return sign + strconv.FormatInt(n/100, 10) + "." + twoDigits(n%100)
-}
-
-func twoDigits(n int64) string {
-	if n < 10 {
-		return "0" + strconv.FormatInt(n, 10)
-	}
-	return strconv.FormatInt(n, 10)
-}
-
-// MarshalJSON answers a two-decimal string, as the Nest server's GETs did
-// (node-postgres returns NUMERIC as text): "85.50".
-func (c Cents) MarshalJSON() ([]byte, error) { return []byte(`"` + c.String() + `"`), nil }
-
-// AppendJSON appends what MarshalJSON answers, without the intermediate
-// string (answers written by hand, jsonappend).
-func (c Cents) AppendJSON(b []byte) []byte {
-	n := int64(c)
-	b = append(b, '"')
 	if n < 0 {
 		b, n = append(b, '-'), -n
 	}
 	b = strconv.AppendInt(b, n/100, 10)
-	return append(b, '.', byte('0'+n%100/10), byte('0'+n%10), '"')
+	return append(b, '.', byte('0'+n%100/10), byte('0'+n%10))
+}
+
+// MarshalJSON answers a two-decimal string, as the Nest server's GETs did
+// (node-postgres returns NUMERIC as text): "85.50".
+func (c Cents) MarshalJSON() ([]byte, error) { return c.AppendJSON(make([]byte, 0, 18)), nil }
+
+// AppendJSON appends what MarshalJSON answers (answers written by hand,
+// jsonappend).
+func (c Cents) AppendJSON(b []byte) []byte {
+	b = append(b, '"')
+	return append(c.appendDecimal(b), '"')
 }
 
 // Number is an amount answered as a JSON number (the reports' figures,

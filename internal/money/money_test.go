@@ -77,12 +77,16 @@ func TestAmountJSON(t *testing.T) {
 	}
 }
 
-// AppendJSON writes what MarshalJSON answers.
+// AppendJSON writes what MarshalJSON answers, onto what b holds.
 func TestAppendJSON(t *testing.T) {
-	for _, c := range []Cents{0, 5, 50, 8550, -50, -1, -1234, Max, -Max} {
-		want, _ := c.MarshalJSON()
-		if got := c.AppendJSON([]byte("x")); string(got) != "x"+string(want) {
-			t.Errorf("AppendJSON(%d) = %s, want x%s", c, got, want)
+	for _, c := range []struct {
+		c    Cents
+		want string
+	}{{0, `"0.00"`}, {5, `"0.05"`}, {50, `"0.50"`}, {8550, `"85.50"`}, {-50, `"-0.50"`}, {-1, `"-0.01"`},
+		{-1234, `"-12.34"`}, {Max, `"9999999999.99"`}, {-Max, `"-9999999999.99"`}} {
+		marshaled, _ := c.c.MarshalJSON()
+		if got := c.c.AppendJSON([]byte("x")); string(got) != "x"+c.want || string(marshaled) != c.want {
+			t.Errorf("%d: AppendJSON %s, MarshalJSON %s, want %s", c.c, got, marshaled, c.want)
 		}
 	}
 }
