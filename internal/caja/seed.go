@@ -385,31 +385,9 @@ func (s *Store) seedPostgres(ctx context.Context, g *seedGen, user int64, progre
 			}
 		}
 		// The generator runs one batch ahead of the COPY.
-		gctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		batches := make(chan []seedVenta, 1)
-		go func() {
-			defer close(batches)
-			for done := 0; done < g.n; done += SeedBatch {
-				select {
-				case batches <- g.batch(done, min(SeedBatch, g.n-done)):
-				case <-gctx.Done():
-					return
-				}
-			}
-		}()
-		written := 0
-		for batch := range batches {
-			if err := copyVentas(ctx, tx, sesionID, user, batch); err != nil {
-				return fmt.Errorf("seed ventas: batch at %d: %w", written, err)
-			}
-			written += len(batch)
-			if progress != nil {
-				progress(written)
-			}
-		}
-		if err := ctx.Err(); err != nil {
-			return err
+		load := func(batch []seedVenta) error { return copyVentas(ctx, tx, sesionID, user, batch) }
+		if err := database.LoadInBatches(ctx, g.n, SeedBatch, g.batch, load, progress); err != nil {
+			return fmt.Errorf("seed ventas: %w", err)
 		}
 		if err := database.RestoreAfterBulkLoad(ctx, tx, restore); err != nil {
 			return fmt.Errorf("seed ventas: %w", err)
@@ -420,7 +398,7 @@ func (s *Store) seedPostgres(ctx context.Context, g *seedGen, user int64, progre
 				return err
 			}
 		}
-		// The channel is closed: the generator's sums are final.
+		// LoadInBatches has returned: the generator's sums are final.
 		return s.seedAggregates(x, cajaID, sesionID, user, g.sums)
 	})
 }

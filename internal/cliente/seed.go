@@ -121,37 +121,20 @@ func (s *Store) seedPostgres(ctx context.Context, n int, build func(code int64) 
 		if err != nil {
 			return err
 		}
-		gctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		batches := make(chan [][]any, 1)
-		go func() {
-			defer close(batches)
-			for done := 0; done < n; done += SeedBatch {
-				batch := codes[done:min(done+SeedBatch, n)]
-				rows := make([][]any, len(batch))
-				for i, code := range batch {
-					c := build(code)
-					rows[i] = []any{c.Codigo, c.CtCodigo, c.Nombre, c.NombreNorm, c.RucCed, c.Telefono, c.Mail,
-						c.Direccion, c.Celular, c.Estado, c.FechaAlta, c.CreatedAt, c.UpdatedAt}
-				}
-				select {
-				case batches <- rows:
-				case <-gctx.Done():
-					return
-				}
+		gen := func(done, size int) [][]any {
+			rows := make([][]any, size)
+			for i, code := range codes[done : done+size] {
+				c := build(code)
+				rows[i] = []any{c.Codigo, c.CtCodigo, c.Nombre, c.NombreNorm, c.RucCed, c.Telefono, c.Mail,
+					c.Direccion, c.Celular, c.Estado, c.FechaAlta, c.CreatedAt, c.UpdatedAt}
 			}
-		}()
-		written := 0
-		for rows := range batches {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cliente"}, copyColumns, pgx.CopyFromRows(rows)); err != nil {
-				return fmt.Errorf("batch at %d: %w", written, err)
-			}
-			written += len(rows)
-			if progress != nil {
-				progress(written)
-			}
+			return rows
 		}
-		if err := ctx.Err(); err != nil {
+		load := func(rows [][]any) error {
+			_, err := tx.CopyFrom(ctx, pgx.Identifier{"cliente"}, copyColumns, pgx.CopyFromRows(rows))
+			return err
+		}
+		if err := database.LoadInBatches(ctx, n, SeedBatch, gen, load, progress); err != nil {
 			return err
 		}
 		return database.RestoreAfterBulkLoad(ctx, tx, restore)

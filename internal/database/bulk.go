@@ -71,3 +71,38 @@ func RestoreAfterBulkLoad(ctx context.Context, tx pgx.Tx, restore []string) erro
 	}
 	return nil
 }
+
+// LoadInBatches loads n rows in batches of at most size: gen builds the
+// batch of the rows from done on on another goroutine, one batch ahead of
+// load, which writes it (two cores: generating and writing overlap);
+// progress, when set, hears how many rows are written so far. It returns
+// after the generator has stopped, so what gen accumulates is final once
+// it returns nil.
+func LoadInBatches[B any](ctx context.Context, n, size int, gen func(done, size int) B, load func(B) error, progress func(done int)) error {
+	gctx, cancel := context.WithCancel(ctx)
+	batches := make(chan B, 1)
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		defer close(batches)
+		for done := 0; done < n; done += size {
+			select {
+			case batches <- gen(done, min(size, n-done)):
+			case <-gctx.Done():
+				return
+			}
+		}
+	}()
+	defer func() { cancel(); <-stopped }()
+	written := 0
+	for batch := range batches {
+		if err := load(batch); err != nil {
+			return fmt.Errorf("batch at %d: %w", written, err)
+		}
+		written = min(written+size, n)
+		if progress != nil {
+			progress(written)
+		}
+	}
+	return ctx.Err()
+}
